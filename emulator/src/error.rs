@@ -43,7 +43,7 @@ pub struct ApiError {
     pub status: StatusCode,
     pub error: CommunicationError,
     /// Seconds for a `Retry-After` header (429/503).
-    pub retry_after: Option<u64>,
+    pub retry_after: Option<u32>,
 }
 
 impl ApiError {
@@ -79,7 +79,7 @@ impl ApiError {
         Self::new(StatusCode::PAYLOAD_TOO_LARGE, "RequestEntityTooLarge", message)
     }
 
-    pub fn too_many_requests(retry_after_secs: u64) -> Self {
+    pub fn too_many_requests(retry_after_secs: u32) -> Self {
         let mut e = Self::new(
             StatusCode::TOO_MANY_REQUESTS,
             "TooManyRequests",

@@ -1,0 +1,56 @@
+//! `acs-chat-bench`: measures the emulator (and, as they land, the clients) side by side in one run,
+//! and writes `bench/README.md` and `bench/results.json`.
+
+mod bare_http;
+mod emulator_process;
+mod report;
+mod scenarios;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::Parser;
+
+/// Command-line settings of one benchmark run.
+#[derive(Parser, Debug)]
+#[command(
+    about = "Benchmarks acs-chat and its emulator; writes bench/README.md and bench/results.json"
+)]
+struct Args {
+    /// Path of the emulator binary (build it with `cargo build --release -p acs-chat-emulator`).
+    #[arg(long, default_value = "target/release/acs-chat-emulator")]
+    emulator_bin: PathBuf,
+    /// Directory that receives README.md and results.json.
+    #[arg(long, default_value = "bench")]
+    out_dir: PathBuf,
+    /// A short run that checks the harness works (figures are not meaningful).
+    #[arg(long)]
+    quick: bool,
+    /// Rounds per scenario (alternating scenarios between rounds).
+    #[arg(long)]
+    rounds: Option<usize>,
+    /// Seconds each round measures.
+    #[arg(long)]
+    seconds: Option<f64>,
+    /// Concurrent keep-alive connections of the load generator.
+    #[arg(long, default_value_t = 8)]
+    connections: usize,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    let settings = scenarios::Settings {
+        rounds: args.rounds.unwrap_or(if args.quick { 2 } else { 5 }),
+        round_time: Duration::from_secs_f64(args.seconds.unwrap_or(if args.quick {
+            1.0
+        } else {
+            5.0
+        })),
+        connections: args.connections.max(1),
+    };
+    let results = scenarios::emulator_throughput(&args.emulator_bin, &settings).await?;
+    report::write(&args.out_dir, &results, &settings, args.quick)?;
+    eprintln!("bench: wrote {}", args.out_dir.join("README.md").display());
+    Ok(())
+}
