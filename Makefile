@@ -1,0 +1,56 @@
+# acs-chat developer entry points. `make help` lists them.
+#
+# Needs: a Rust toolchain (cargo with rustfmt and clippy) and python3 (3.11) with the venv module.
+# Python packages go into .venv (created on demand); pip's cache stays inside .venv.
+
+SHELL := bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+.DELETE_ON_ERROR:
+
+PYTHON ?= python3
+VENV := .venv
+VENV_PY := $(VENV)/bin/python
+EMULATOR_BIN := target/debug/acs-chat-emulator
+# `make emulator` listens here; override with `make emulator EMULATOR_LISTEN=127.0.0.1:0`.
+EMULATOR_LISTEN ?= 127.0.0.1:8443
+
+export PYTHON
+
+.PHONY: help venv test demo emulator
+
+help:
+	@echo "make test      fmt check, clippy, build, cargo tests, Python conformance suite (official SDK vs emulator)"
+	@echo "make demo      start the emulator (TLS, in-memory) and run examples/official_sdk_demo.py against it;"
+	@echo "               with ACS_CONNECTION_STRING set, run the demo against that resource instead"
+	@echo "make emulator  build and run the emulator in the foreground with --tls (Ctrl-C stops it)"
+	@echo "make venv      create .venv and install tests/conformance/requirements.txt (only when changed)"
+
+venv:
+	@scripts/ensure_venv.sh
+
+test: venv
+	@echo "==> cargo fmt --all -- --check"
+	@cargo fmt --all -- --check
+	@echo "==> cargo clippy --workspace --all-targets -- -D warnings"
+	@cargo clippy --workspace --all-targets -- -D warnings
+	@echo "==> cargo build --workspace --all-targets"
+	@cargo build --workspace --all-targets
+	@echo "==> cargo test --workspace"
+	@cargo test --workspace
+	@echo "==> pytest tests/conformance"
+	@$(VENV_PY) -m pytest tests/conformance -q
+
+demo: venv
+	@if [[ -n "$${ACS_CONNECTION_STRING:-}" ]]; then \
+		echo "==> ACS_CONNECTION_STRING is set: running the demo against that resource (no emulator)"; \
+		$(VENV_PY) examples/official_sdk_demo.py; \
+	else \
+		echo "==> cargo build -p acs-chat-emulator"; \
+		cargo build -p acs-chat-emulator; \
+		$(VENV_PY) scripts/with_emulator.py -- $(VENV_PY) examples/official_sdk_demo.py; \
+	fi
+
+emulator:
+	@cargo build -p acs-chat-emulator
+	@exec $(EMULATOR_BIN) --listen $(EMULATOR_LISTEN) --tls $(EMULATOR_ARGS)
