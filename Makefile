@@ -12,8 +12,11 @@ PYTHON ?= python3
 VENV := .venv
 VENV_PY := $(VENV)/bin/python
 EMULATOR_BIN := target/debug/acs-chat-emulator
-# `make emulator` listens here; override with `make emulator EMULATOR_LISTEN=127.0.0.1:0`.
-EMULATOR_LISTEN ?= 127.0.0.1:8443
+# `make emulator` settings: override like `make emulator EMULATOR_LISTEN=127.0.0.1:0`. The database (and
+# the TLS files the emulator keeps beside it) live under target/, which git ignores.
+EMULATOR_LISTEN ?= 127.0.0.1:10000
+EMULATOR_DB ?= target/emulator/acs-chat-emulator.sqlite3
+EMULATOR_ARGS ?=
 
 export PYTHON
 
@@ -23,7 +26,8 @@ help:
 	@echo "make test      fmt check, clippy, build, cargo tests, Python conformance suite (official SDK vs emulator)"
 	@echo "make demo      start the emulator (TLS, in-memory) and run examples/official_sdk_demo.py against it;"
 	@echo "               with ACS_CONNECTION_STRING set, run the demo against that resource instead"
-	@echo "make emulator  build and run the emulator in the foreground with --tls (Ctrl-C stops it)"
+	@echo "make emulator  build and run the emulator in the foreground with --tls on $(EMULATOR_LISTEN),"
+	@echo "               data in $(EMULATOR_DB) (Ctrl-C stops it; EMULATOR_ARGS=... adds flags)"
 	@echo "make venv      create .venv and install tests/conformance/requirements.txt (only when changed)"
 
 venv:
@@ -53,4 +57,5 @@ demo: venv
 
 emulator:
 	@cargo build -p acs-chat-emulator
-	@exec $(EMULATOR_BIN) --listen $(EMULATOR_LISTEN) --tls $(EMULATOR_ARGS)
+	@mkdir -p "$(dir $(EMULATOR_DB))"
+	@exec $(EMULATOR_BIN) --listen $(EMULATOR_LISTEN) --tls --db "$(EMULATOR_DB)" $(EMULATOR_ARGS)
