@@ -166,7 +166,7 @@ def test_replay_recording(replay_emulator: replay_lib.StartupInfo, recording_pat
     try:
         problems = replayer.run()
     except replay_lib.ReplayError as exc:
-        pytest.fail(f"{recording.name}: {exc}", pytrace=False)
+        problems = [f"the replay could not proceed: {exc}"]
     if problems:
         pytest.fail(f"{recording.name} differs from the real service:\n  " + "\n  ".join(problems),
                     pytrace=False)
