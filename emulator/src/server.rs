@@ -218,20 +218,10 @@ async fn pipeline(shared: &Shared, req: Request<Incoming>) -> Result<Response, N
         }
     }
 
-    let bytes = match read_limited(&parts.headers, body).await {
-        Ok(bytes) => bytes,
-        Err(BodyError::TooLarge) => return Ok(BodyError::too_large_response().into_response()),
+    let response = match read_limited(&parts.headers, body).await {
+        Ok(bytes) => dispatch(shared, parts, bytes).await,
+        Err(BodyError::TooLarge) => BodyError::too_large_response().into_response(),
         Err(BodyError::Transport(why)) => return Err(NoResponse::BodyFailed(why)),
-    };
-
-    let response = if parts.uri.path().starts_with(admin::PREFIX) {
-        admin::handle(&parts, &bytes, &shared.faults, &shared.access_key)
-    } else {
-        let req = Request::from_parts(parts, Body::from(bytes));
-        match shared.router.clone().oneshot(req).await {
-            Ok(resp) => resp,
-            Err(never) => match never {},
-        }
     };
     if drop_after {
         // The handler has run, so its write is committed; the client never learns the outcome.
@@ -239,6 +229,18 @@ async fn pipeline(shared: &Shared, req: Request<Incoming>) -> Result<Response, N
         return Err(NoResponse::InjectedDrop);
     }
     Ok(response)
+}
+
+/// Sends a fully read request to the admin API or to the chat and identity routes.
+async fn dispatch(shared: &Shared, parts: http::request::Parts, bytes: bytes::Bytes) -> Response {
+    if parts.uri.path().starts_with(admin::PREFIX) {
+        return admin::handle(&parts, &bytes, &shared.faults, &shared.access_key);
+    }
+    let req = Request::from_parts(parts, Body::from(bytes));
+    match shared.router.clone().oneshot(req).await {
+        Ok(resp) => resp,
+        Err(never) => match never {},
+    }
 }
 
 fn is_chat(path: &str) -> bool {
