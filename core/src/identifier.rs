@@ -311,7 +311,6 @@ impl CommunicationIdentifier {
 
     /// The kind-specific bare id: the ACS user id, the phone value, the Teams user id, or the
     /// unknown raw id. Used to match service error targets that name a participant that way.
-    #[allow(dead_code)]
     pub(crate) fn bare_id(&self) -> &str {
         match self {
             Self::CommunicationUser { id } | Self::Unknown { id } => id,

@@ -57,7 +57,6 @@ pub(crate) fn format_timestamp(value: &DateTime<Utc>) -> String {
 
 /// Formats the `startTime` query parameter value (not yet percent-encoded; the URL builder
 /// encodes `:` as `%3A`, as the SDK does).
-#[allow(dead_code)]
 pub(crate) fn format_query_time(value: &DateTime<Utc>) -> String {
     format_timestamp(value)
 }
@@ -171,7 +170,6 @@ mod tests {
     #[test]
     fn serde_adapters_name_the_field_on_error() {
         #[derive(serde::Deserialize, Debug)]
-        #[allow(dead_code)]
         struct Probe {
             #[serde(rename = "createdOn", with = "required")]
             created_on: DateTime<Utc>,

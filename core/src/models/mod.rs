@@ -68,10 +68,7 @@ mod error;
 mod message;
 mod participant;
 mod receipt;
-// Used by the clients; allowed while they are being written so every commit builds clean.
-#[allow(dead_code)]
 pub(crate) mod requests;
-#[allow(dead_code)]
 pub(crate) mod responses;
 mod thread;
 
@@ -86,5 +83,4 @@ pub use thread::{
     ChatRetentionPolicy, ChatThreadItem, ChatThreadProperties, CreateChatThreadResult,
 };
 
-#[allow(unused_imports)]
 pub(crate) use thread::match_invalid_participants;

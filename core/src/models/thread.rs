@@ -143,7 +143,6 @@ pub struct CreateChatThreadResult {
 
 impl CreateChatThreadResult {
     /// Builds the result from the wire response and the participants the request sent.
-    #[allow(dead_code)]
     pub(crate) fn from_response(
         response: CreateChatThreadResponse,
         requested: &[ChatParticipant],
@@ -162,7 +161,6 @@ impl CreateChatThreadResult {
 /// request. Here every identifier kind matches: first by exact raw id (what the service puts in
 /// `target`), then by the kind's bare id (ACS user id, phone value, Teams user id) for services
 /// that name participants that way. An error whose target matches nobody gets `None`.
-#[allow(dead_code)]
 pub(crate) fn match_invalid_participants(
     requested: &[ChatParticipant],
     errors: Vec<ChatError>,
