@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import uuid
 from datetime import timedelta
-from typing import Callable, List
+from typing import AsyncIterator, Callable, List
 
 import pytest
+import pytest_asyncio
 from azure.core.exceptions import (
     ClientAuthenticationError,
     HttpResponseError,
@@ -56,9 +57,23 @@ ClientFor = Callable[[User], ChatClient]
 pytestmark = pytest.mark.asyncio
 
 
+# Every thread client owns its own pipeline and aiohttp session; they are closed after each test
+# (an unclosed aiohttp session would only warn at garbage collection).
+_opened: List[ChatThreadClient] = []
+
+
+@pytest_asyncio.fixture(autouse=True)
+async def _close_thread_clients() -> AsyncIterator[None]:
+    yield
+    while _opened:
+        await _opened.pop().close()
+
+
 def thread_client(client: ChatClient, thread_id: str) -> ChatThreadClient:
     # get_chat_thread_client does not inherit the ChatClient's kwargs (1.2.0 behaviour).
-    return client.get_chat_thread_client(thread_id, **ASYNC_CLIENT_KWARGS)
+    opened = client.get_chat_thread_client(thread_id, **ASYNC_CLIENT_KWARGS)
+    _opened.append(opened)
+    return opened
 
 
 async def new_thread(client: ChatClient, topic: str, *participants: ChatParticipant) -> ChatThreadClient:
@@ -347,5 +362,5 @@ async def test_tampered_token_raises_client_authentication_error(
     kwargs = ASYNC_CLIENT_KWARGS
     async with ChatClient(emulator.endpoint, CommunicationTokenCredential(forged), **kwargs) as client:
         with pytest.raises(ClientAuthenticationError) as info:
-            await client.get_chat_thread_client(thread_id, **kwargs).get_properties()
+            await thread_client(client, thread_id).get_properties()
     assert info.value.status_code == 401

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import timedelta
-from typing import Callable, List
+from typing import Callable, Iterator, List
 
 import pytest
 from azure.core.exceptions import (
@@ -54,10 +54,23 @@ from sdk_support import (
 ClientFor = Callable[[User], ChatClient]
 
 
+# Every thread client owns its own pipeline and HTTP session; they are closed after each test.
+_opened: List[ChatThreadClient] = []
+
+
+@pytest.fixture(autouse=True)
+def _close_thread_clients() -> Iterator[None]:
+    yield
+    while _opened:
+        _opened.pop().close()
+
+
 def thread_client(client: ChatClient, thread_id: str) -> ChatThreadClient:
     # get_chat_thread_client does not inherit the ChatClient's kwargs (1.2.0 behaviour), so the
     # suite's retry/timeout settings are passed again.
-    return client.get_chat_thread_client(thread_id, **CLIENT_KWARGS)
+    opened = client.get_chat_thread_client(thread_id, **CLIENT_KWARGS)
+    _opened.append(opened)
+    return opened
 
 
 def new_thread(client: ChatClient, topic: str, *participants: ChatParticipant) -> ChatThreadClient:

@@ -155,9 +155,9 @@ def test_get_token_for_teams_user_is_not_supported(identity_client: Communicatio
 def test_wrong_access_key_is_rejected(emulator: Emulator) -> None:
     # Same endpoint, a different (valid base64) key: the HMAC signature cannot match.
     forged = f"endpoint={emulator.endpoint}/;accesskey=" + "QUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUE="
-    with CommunicationIdentityClient.from_connection_string(forged, **CLIENT_KWARGS) as client:
-        with pytest.raises(ClientAuthenticationError) as info:
-            client.create_user()
+    client = CommunicationIdentityClient.from_connection_string(forged, **CLIENT_KWARGS)
+    with pytest.raises(ClientAuthenticationError) as info:
+        client.create_user()
     assert info.value.status_code == 401
 
 
