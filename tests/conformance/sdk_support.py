@@ -156,16 +156,19 @@ async def async_pages_of(paged: Any, continuation_token: Optional[str] = None) -
 def jwt_with_claims(token: str, **claims: Any) -> str:
     """A copy of ``token`` whose payload claims are overridden, keeping the original signature.
 
-    The SDK credential decodes the payload as ``b64decode(segment + "==")``, so the JSON is padded
-    with spaces until its encoding needs no ``=`` of its own. The result is a token the emulator
-    did not sign: any honest server must reject it with 401.
+    The JSON is padded with spaces until its base64 uses none of ``+ / =``: then the standard
+    alphabet the SDK credential decodes with and the URL-safe one JWTs use read the same bytes, so
+    the server gets past decoding and must reject the token for its signature (401).
     """
     header, payload, signature = token.split(".")[:3]
-    decoded = json.loads(base64.b64decode(payload + "=="))
+    decoded = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
     decoded.update(claims)
-    text = json.dumps(decoded, separators=(",", ":"))
-    for pad in range(64):
-        encoded = base64.b64encode((text + " " * pad).encode("ascii")).decode("ascii")
-        if "=" not in encoded:
-            return ".".join([header, encoded, signature])
-    raise AssertionError("could not re-encode the token payload without '=' padding")
+    body = json.dumps(decoded, separators=(",", ":"))
+    # Whitespace after "{" shifts every 3-byte group, trailing whitespace fixes the padding.
+    for lead in range(64):
+        for trail in range(3):
+            text = "{" + " " * lead + body[1:] + " " * trail
+            encoded = base64.b64encode(text.encode("ascii")).decode("ascii")
+            if not any(c in encoded for c in "+/="):
+                return ".".join([header, encoded, signature])
+    raise AssertionError("could not re-encode the token payload without '+', '/' or '='")
