@@ -76,7 +76,11 @@ impl ApiError {
     }
 
     pub fn payload_too_large(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::PAYLOAD_TOO_LARGE, "RequestEntityTooLarge", message)
+        Self::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "RequestEntityTooLarge",
+            message,
+        )
     }
 
     pub fn too_many_requests(retry_after_secs: u32) -> Self {
@@ -90,7 +94,11 @@ impl ApiError {
     }
 
     pub fn service_unavailable(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::SERVICE_UNAVAILABLE, "ServiceUnavailable", message)
+        Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "ServiceUnavailable",
+            message,
+        )
     }
 
     pub fn with_target(mut self, target: impl Into<String>) -> Self {
@@ -120,8 +128,9 @@ struct Envelope<'a> {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = serde_json::to_vec(&Envelope { error: &self.error })
-            .unwrap_or_else(|_| br#"{"error":{"code":"InternalError","message":"error"}}"#.to_vec());
+        let body = serde_json::to_vec(&Envelope { error: &self.error }).unwrap_or_else(|_| {
+            br#"{"error":{"code":"InternalError","message":"error"}}"#.to_vec()
+        });
         let mut resp = (self.status, body).into_response();
         let headers = resp.headers_mut();
         headers.insert(

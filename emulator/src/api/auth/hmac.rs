@@ -33,7 +33,8 @@ pub fn format_date(now: DateTime<Utc>) -> String {
 }
 
 fn signature(access_key: &[u8], string_to_sign: &str) -> String {
-    let mut mac = Hmac::<Sha256>::new_from_slice(access_key).expect("HMAC accepts keys of any length");
+    let mut mac =
+        Hmac::<Sha256>::new_from_slice(access_key).expect("HMAC accepts keys of any length");
     mac.update(string_to_sign.as_bytes());
     STANDARD.encode(mac.finalize().into_bytes())
 }
@@ -168,14 +169,20 @@ mod tests {
         assert!(signed
             .authorization
             .ends_with("&Signature=IN6PhLmNtARRrYJOSYqsBJMgAe9jjYA76kh9Xj3ii08="));
-        assert_eq!(content_hash(b""), "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=");
+        assert_eq!(
+            content_hash(b""),
+            "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="
+        );
     }
 
     fn headers_for(signed: &SignedHeaders, host: &str) -> HeaderMap {
         let mut h = HeaderMap::new();
         h.insert("authorization", signed.authorization.parse().unwrap());
         h.insert("x-ms-date", signed.date.parse().unwrap());
-        h.insert("x-ms-content-sha256", signed.content_sha256.parse().unwrap());
+        h.insert(
+            "x-ms-content-sha256",
+            signed.content_sha256.parse().unwrap(),
+        );
         h.insert("host", host.parse().unwrap());
         h
     }
