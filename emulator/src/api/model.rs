@@ -1,0 +1,110 @@
+//! The stored entities. Each is kept in memory and persisted as one JSON blob per row, so the
+//! serde shape here is the on-disk format (field names are short and stable on purpose).
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// String-to-string metadata as the API carries it.
+pub(crate) type Metadata = BTreeMap<String, String>;
+
+/// An ACS identity of this resource.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct IdentityRecord {
+    /// The `8:acs:<resource>_<suffix>` raw id.
+    pub id: String,
+    pub created_on: DateTime<Utc>,
+    /// Tokens whose serial is below this were revoked (0: never revoked).
+    #[serde(default)]
+    pub revoked_below: u64,
+}
+
+/// A thread's retention policy (2025-03-15).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) enum RetentionPolicy {
+    ThreadCreationDate { delete_after_days: i32 },
+    None,
+}
+
+/// A chat thread's own properties.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct ThreadRecord {
+    pub id: String,
+    pub topic: String,
+    pub created_on: DateTime<Utc>,
+    pub created_by: String,
+    #[serde(default)]
+    pub deleted_on: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub metadata: Option<Metadata>,
+    #[serde(default)]
+    pub retention: Option<RetentionPolicy>,
+}
+
+/// A thread participant.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct ParticipantRecord {
+    pub raw_id: String,
+    #[serde(default)]
+    pub display_name: Option<String>,
+    #[serde(default)]
+    pub share_history_time: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub metadata: Option<Metadata>,
+    /// Join order within the thread (listing order).
+    pub order: u64,
+}
+
+/// A chat message, user-sent or system.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct MessageRecord {
+    /// Epoch milliseconds, strictly increasing per thread.
+    pub id: u64,
+    /// 1, 2, ... per thread; also the index + 1 into the thread's message list.
+    pub seq: u64,
+    /// `text`, `html`, `topicUpdated`, `participantAdded`, `participantRemoved`.
+    pub kind: String,
+    pub created_on: DateTime<Utc>,
+    /// Epoch-ms version: equals `id` until edited.
+    pub version: u64,
+    #[serde(default)]
+    pub content: Option<String>,
+    #[serde(default)]
+    pub sender: Option<String>,
+    #[serde(default)]
+    pub sender_display_name: Option<String>,
+    #[serde(default)]
+    pub edited_on: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub deleted_on: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub metadata: Option<Metadata>,
+    /// System messages: who caused the event.
+    #[serde(default)]
+    pub initiator: Option<String>,
+    /// `topicUpdated`: the new topic.
+    #[serde(default)]
+    pub topic: Option<String>,
+    /// `participantAdded` / `participantRemoved`: who.
+    #[serde(default)]
+    pub participants: Vec<ParticipantRecord>,
+}
+
+/// The latest read receipt of one sender in one thread.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct ReceiptRecord {
+    pub sender: String,
+    pub message_id: String,
+    pub read_on: DateTime<Utc>,
+    /// First-receipt order within the thread (listing order).
+    pub order: u64,
+}
+
+/// The answer remembered for a `repeatability-request-id` on create-thread.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct RepeatRecord {
+    pub thread_id: String,
+    /// The exact JSON body of the original 201.
+    pub body: String,
+}
