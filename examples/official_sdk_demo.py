@@ -45,6 +45,7 @@ class Demo:
         self.thread_id: Optional[str] = None
         self.thread_deleted = False
         self.admin_chat: Optional[ChatClient] = None
+        self.names: dict = {}
 
     def step(self, title: str, action: Callable[[], T]) -> T:
         """Runs one step, printing its title and turning SDK errors into a DemoFailed naming the step."""
@@ -79,6 +80,7 @@ class Demo:
         (alice, alice_token), (bob, bob_token), (carol, _) = self.step(
             "Create three users with chat tokens (identity API, HMAC-signed)", create_users)
         for name, user in (("Alice", alice), ("Bob", bob), ("Carol", carol)):
+            self.names[user.properties["id"]] = name
             print(f"     {name}: {user.properties['id']}")
 
         alice_chat = ChatClient(self.endpoint, CommunicationTokenCredential(alice_token.token))
@@ -107,7 +109,7 @@ class Demo:
         messages = self.step("List messages (newest first, system messages included)",
                              lambda: list(alice_thread.list_messages(results_per_page=2)))
         for msg in messages:
-            print(f"     #{msg.sequence_id} {msg.type}: {_describe(msg)}")
+            print(f"     #{msg.sequence_id} {_type_name(msg.type)}: {_describe(msg)}")
 
         self.step("Alice edits her message", lambda: alice_thread.update_message(
             sent.id, content="Pizza at 12:30?"))
@@ -128,7 +130,7 @@ class Demo:
         self.step("Bob sends a read receipt for Alice's message", lambda: bob_thread.send_read_receipt(sent.id))
         receipts = self.step("List read receipts", lambda: list(alice_thread.list_read_receipts()))
         for receipt in receipts:
-            print(f"     {receipt.sender.properties['id']} read {receipt.chat_message_id} at {receipt.read_on}")
+            print(f"     {self.who(receipt.sender)} read message {receipt.chat_message_id} at {receipt.read_on}")
 
         self.step("Alice sends a typing notification",
                   lambda: alice_thread.send_typing_notification(sender_display_name="Alice"))
@@ -140,7 +142,7 @@ class Demo:
 
         self.step("Alice renames the thread", lambda: alice_thread.update_topic(topic="Team lunch (moved)"))
         props = self.step("Get thread properties", alice_thread.get_properties)
-        print(f"     topic {props.topic!r}, created by {props.created_by.properties['id']}")
+        print(f"     topic {props.topic!r}, created by {self.who(props.created_by)}")
 
         self.step("Alice deletes the thread", lambda: alice_chat.delete_chat_thread(self.thread_id))
         self.thread_deleted = True
@@ -148,8 +150,13 @@ class Demo:
 
     def _print_participants(self, thread: Any) -> None:
         participants = self.step("List participants", lambda: list(thread.list_participants()))
-        names = ", ".join(f"{p.display_name or '?'} ({p.identifier.properties['id']})" for p in participants)
+        names = ", ".join(self.who(p.identifier) for p in participants)
         print(f"     {len(participants)}: {names}")
+
+    def who(self, identifier: Any) -> str:
+        """A demo user's name, or the raw id of anyone else."""
+        raw = getattr(identifier, "properties", {}).get("id") or getattr(identifier, "raw_id", "?")
+        return self.names.get(raw, raw)
 
     def cleanup(self) -> None:
         """Best effort: a failed demo must not leave threads or users behind on a real resource."""
@@ -184,6 +191,10 @@ def _first_line(text: Optional[str]) -> str:
 def _errors(errors: list) -> str:
     return "; ".join(f"{getattr(err, 'target', '?')}: {getattr(err, 'code', '?')} {getattr(err, 'message', '')}"
                      for _, err in errors)
+
+
+def _type_name(message_type: Any) -> str:
+    return getattr(message_type, "value", message_type)
 
 
 def _describe(msg: Any) -> str:
