@@ -10,6 +10,8 @@
 //! - [`blocking`] (feature `blocking`, on by default): the same API for code without an async runtime.
 //! - [`Error`]: one error type; branch on [`Error::kind`].
 
+#[cfg(feature = "blocking")]
+pub mod blocking;
 mod chat_client;
 pub mod credential;
 pub mod error;

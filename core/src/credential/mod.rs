@@ -198,6 +198,31 @@ impl CommunicationTokenCredential {
         ))
     }
 
+    /// Like [`with_refresher`](Self::with_refresher) for a plain blocking function (for example a callback from
+    /// another language). It runs on tokio's blocking thread pool, so it may do blocking I/O.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Credential`] when `options.initial_token` is not a JWT with a numeric `exp`.
+    pub fn with_blocking_refresher<F>(refresher: F, options: RefreshOptions) -> Result<Self>
+    where
+        F: Fn() -> std::result::Result<AccessToken, BoxError> + Send + Sync + 'static,
+    {
+        let refresher = Arc::new(refresher);
+        Self::with_refresher(
+            move || {
+                let refresher = refresher.clone();
+                async move {
+                    tokio::task::spawn_blocking(move || refresher())
+                        .await
+                        .map_err(|e| -> BoxError {
+                            format!("the token refresher panicked or was cancelled: {e}").into()
+                        })?
+                }
+            },
+            options,
+        )
+    }
+
     fn build(initial: Option<AccessToken>, refresher: Option<Refresher>, proactive: bool) -> Self {
         CommunicationTokenCredential {
             inner: Arc::new(Inner {

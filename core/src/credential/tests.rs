@@ -194,3 +194,17 @@ async fn proactive_window_is_ten_minutes_and_close_stops_refresh() {
         "closed credential kept refreshing"
     );
 }
+
+#[tokio::test]
+async fn blocking_refresher_runs_off_the_async_threads() {
+    let cred = CommunicationTokenCredential::with_blocking_refresher(
+        || {
+            std::thread::sleep(Duration::from_millis(5));
+            Ok(AccessToken::from_jwt(mint(3600))?)
+        },
+        RefreshOptions::default(),
+    )
+    .unwrap();
+    let t = cred.get_token().await.unwrap();
+    assert!(t.expires_on > Utc::now());
+}
