@@ -141,8 +141,27 @@ impl fmt::Display for CommunicationIdentifierKind {
 /// A participant in Azure Communication Services: an ACS user, a phone number, a Microsoft
 /// Teams user, or an identifier kind this version does not model.
 ///
-/// Equality and hashing compare [`raw_id`](Self::raw_id) only (see the module docs).
+/// Equality and hashing compare [`raw_id`](Self::raw_id) only (see the module docs), so an
+/// identifier equals every other identifier with the same raw id, whatever its variant.
 /// Identifiers hold no secrets; `Debug` and `Display` are safe to log.
+///
+/// ```
+/// use acs_chat::identifier::{CommunicationCloudEnvironment, CommunicationIdentifier};
+///
+/// let alice = CommunicationIdentifier::user("8:acs:resource_alice");
+/// assert_eq!(alice, CommunicationIdentifier::from_raw_id("8:acs:resource_alice"));
+///
+/// let teams = CommunicationIdentifier::teams_user("oid", false, CommunicationCloudEnvironment::Dod);
+/// assert_eq!(teams.raw_id(), "8:dod:oid");
+///
+/// let wire = serde_json::to_string(&CommunicationIdentifier::phone("+14255550123")).unwrap();
+/// assert_eq!(wire, r#"{"rawId":"4:+14255550123","phoneNumber":{"value":"+14255550123"}}"#);
+///
+/// // Kinds this version does not model decode as `Unknown`, keeping the raw id.
+/// let bot: CommunicationIdentifier =
+///     serde_json::from_str(r#"{"rawId":"28:orgid:bot","microsoftTeamsApp":{"appId":"bot"}}"#).unwrap();
+/// assert!(matches!(bot, CommunicationIdentifier::Unknown { .. }));
+/// ```
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub enum CommunicationIdentifier {
@@ -223,6 +242,16 @@ impl CommunicationIdentifier {
     /// - anything else (including `28:` bot ids and differently-cased prefixes) is Unknown.
     ///
     /// The parsed identifier keeps `raw_id` verbatim, so `from_raw_id(s).raw_id() == s` always.
+    ///
+    /// ```
+    /// use acs_chat::identifier::{CommunicationIdentifier, CommunicationIdentifierKind};
+    ///
+    /// let phone = CommunicationIdentifier::from_raw_id("4:+14255550123");
+    /// assert_eq!(phone.kind(), CommunicationIdentifierKind::PhoneNumber);
+    /// let bot = CommunicationIdentifier::from_raw_id("28:orgid:bot");
+    /// assert_eq!(bot.kind(), CommunicationIdentifierKind::Unknown);
+    /// assert_eq!(bot.raw_id(), "28:orgid:bot");
+    /// ```
     pub fn from_raw_id(raw_id: &str) -> Self {
         if let Some(value) = raw_id.strip_prefix(PHONE_NUMBER_PREFIX) {
             return Self::PhoneNumber {
@@ -360,7 +389,12 @@ impl Serialize for CommunicationIdentifier {
             cloud: &'a CommunicationCloudEnvironment,
         }
 
-        let mut map = serializer.serialize_map(Some(2))?;
+        let entries = if matches!(self, Self::Unknown { .. }) {
+            1
+        } else {
+            2
+        };
+        let mut map = serializer.serialize_map(Some(entries))?;
         map.serialize_entry("rawId", self.raw_id().as_ref())?;
         match self {
             Self::CommunicationUser { id } => {

@@ -168,7 +168,7 @@ mod tests {
     }
 
     #[test]
-    fn serde_adapters_name_the_field_on_error() {
+    fn serde_adapters_report_the_bad_value() {
         #[derive(serde::Deserialize, Debug)]
         struct Probe {
             #[serde(rename = "createdOn", with = "required")]
@@ -180,6 +180,10 @@ mod tests {
             serde_json::from_str(r#"{"createdOn":"2023-05-26T21:37:42Z","deletedOn":null}"#)
                 .unwrap();
         assert_eq!(ok.deleted_on, None);
+        assert_eq!(
+            ok.created_on,
+            Utc.with_ymd_and_hms(2023, 5, 26, 21, 37, 42).unwrap()
+        );
         let missing: Probe =
             serde_json::from_str(r#"{"createdOn":"2023-05-26T21:37:42Z"}"#).unwrap();
         assert_eq!(missing.deleted_on, None);

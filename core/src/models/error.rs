@@ -9,6 +9,15 @@ use std::fmt;
 /// `code` and `message` are required by the contract; when a non-conforming body omits them
 /// they decode as empty strings rather than failing, so the HTTP status is never hidden behind a
 /// decode error. Error bodies carry no secrets, so `Debug` and `Display` are safe to log.
+///
+/// ```
+/// use acs_chat::models::ChatError;
+///
+/// let error: ChatError = serde_json::from_str(
+///     r#"{"code": "403", "message": "Permissions check failed", "target": "8:acs:r_x"}"#,
+/// ).unwrap();
+/// assert_eq!(error.to_string(), "403: Permissions check failed (target: 8:acs:r_x)");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ChatError {

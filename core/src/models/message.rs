@@ -9,6 +9,16 @@ use std::collections::HashMap;
 extensible_string_enum! {
     /// The type of a chat message (wire `type`). Users may send only [`Text`](Self::Text) and
     /// [`Html`](Self::Html); the others are system messages the service writes.
+    ///
+    /// ```
+    /// use acs_chat::models::ChatMessageType;
+    ///
+    /// assert_eq!(ChatMessageType::from("html"), ChatMessageType::Html);
+    /// // Types added by newer service versions are kept, not rejected.
+    /// let future = ChatMessageType::from("pollCreated");
+    /// assert_eq!(future, ChatMessageType::Other("pollCreated".into()));
+    /// assert_eq!(future.as_str(), "pollCreated");
+    /// ```
     ChatMessageType {
         /// Plain text (`text`).
         Text => "text",
@@ -34,6 +44,19 @@ extensible_string_enum! {
 }
 
 /// A message in a chat thread, as returned by get/list messages.
+///
+/// ```
+/// use acs_chat::models::{ChatMessage, ChatMessageType};
+///
+/// let message: ChatMessage = serde_json::from_str(r#"{
+///     "id": "1685151486588", "type": "text", "sequenceId": "3", "version": "1685151486588",
+///     "content": {"message": "hello world"}, "createdOn": "2023-05-27T01:38:06Z",
+///     "senderCommunicationIdentifier": {"rawId": "8:acs:r_s", "communicationUser": {"id": "8:acs:r_s"}}
+/// }"#).unwrap();
+/// assert_eq!(message.message_type, ChatMessageType::Text);
+/// assert_eq!(message.content.unwrap().message.as_deref(), Some("hello world"));
+/// assert_eq!(message.sender.unwrap().raw_id(), "8:acs:r_s");
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]

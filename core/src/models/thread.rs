@@ -69,6 +69,16 @@ pub struct ChatThreadItem {
 ///
 /// Wire form: `{"kind": "threadCreationDate", "deleteThreadAfterDays": 30}` or
 /// `{"kind": "none"}`. Unknown kinds decode to [`Other`](Self::Other).
+///
+/// ```
+/// use acs_chat::models::ChatRetentionPolicy;
+///
+/// let policy = ChatRetentionPolicy::ThreadCreationDate { delete_thread_after_days: 30 };
+/// assert_eq!(
+///     serde_json::to_string(&policy).unwrap(),
+///     r#"{"kind":"threadCreationDate","deleteThreadAfterDays":30}"#
+/// );
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ChatRetentionPolicy {
