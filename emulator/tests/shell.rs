@@ -556,6 +556,41 @@ async fn fault_drop_after_runs_the_handler_then_closes_the_connection() {
 }
 
 #[tokio::test]
+async fn fault_drop_after_commits_the_write_before_dropping() {
+    let emu = start_default().await;
+    let user = emu.create_chat_user().unwrap();
+    let url = format!("{}{}", emu.endpoint(), CHAT_PATH);
+    emu.set_faults(FaultConfig {
+        rate_drop_after: 1.0,
+        remaining: Some(1),
+        ..FaultConfig::default()
+    });
+    let dropped = fresh_client()
+        .post(&url)
+        .bearer_auth(&user.token)
+        .json(&json!({"topic": "written before the drop"}))
+        .send()
+        .await;
+    assert!(dropped.is_err(), "no response must arrive");
+
+    let listed = fresh_client()
+        .get(&url)
+        .bearer_auth(&user.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(listed.status(), StatusCode::OK);
+    let body: Value = listed.json().await.unwrap();
+    let topics: Vec<&str> = body["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|t| t["topic"].as_str())
+        .collect();
+    assert_eq!(topics, ["written before the drop"], "{body}");
+}
+
+#[tokio::test]
 async fn fault_drop_over_http2_kills_the_connection_and_later_requests_work() {
     let emu = start(EmulatorConfig {
         tls: true,
