@@ -101,8 +101,7 @@ impl Serialize for CommunicationCloudEnvironment {
 
 impl<'de> Deserialize<'de> for CommunicationCloudEnvironment {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let raw = Cow::<'de, str>::deserialize(deserializer)?;
-        Ok(Self::from(raw.as_ref()))
+        crate::models::de::from_str_with(deserializer, "a cloud name", |raw| Ok(Self::from(raw)))
     }
 }
 

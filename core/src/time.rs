@@ -61,10 +61,19 @@ pub(crate) fn format_query_time(value: &DateTime<Utc>) -> String {
     format_timestamp(value)
 }
 
+/// Deserializes one timestamp string without an intermediate `String`.
+fn deserialize_timestamp<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<DateTime<Utc>, D::Error> {
+    crate::models::de::from_str_with(deserializer, "an RFC 3339 timestamp string", |raw| {
+        parse_timestamp(raw).map_err(|e| e.to_string())
+    })
+}
+
 /// Serde adapter for a required timestamp field: `#[serde(with = "crate::time::required")]`.
 pub(crate) mod required {
     use chrono::{DateTime, Utc};
-    use serde::{Deserialize, Deserializer, Serializer};
+    use serde::{Deserializer, Serializer};
 
     /// Writes the request spelling (UTC, `Z`).
     pub(crate) fn serialize<S: Serializer>(
@@ -78,8 +87,7 @@ pub(crate) mod required {
     pub(crate) fn deserialize<'de, D: Deserializer<'de>>(
         deserializer: D,
     ) -> Result<DateTime<Utc>, D::Error> {
-        let raw = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        super::parse_timestamp(&raw).map_err(serde::de::Error::custom)
+        super::deserialize_timestamp(deserializer)
     }
 }
 
@@ -104,9 +112,14 @@ pub(crate) mod optional {
     pub(crate) fn deserialize<'de, D: Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Option<DateTime<Utc>>, D::Error> {
-        let raw = <Option<std::borrow::Cow<'de, str>>>::deserialize(deserializer)?;
-        raw.map(|s| super::parse_timestamp(&s).map_err(serde::de::Error::custom))
-            .transpose()
+        /// Lets `Option`'s own null handling wrap the borrowing timestamp decoder.
+        struct Timestamp(DateTime<Utc>);
+        impl<'de> Deserialize<'de> for Timestamp {
+            fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                super::deserialize_timestamp(deserializer).map(Timestamp)
+            }
+        }
+        Ok(Option::<Timestamp>::deserialize(deserializer)?.map(|t| t.0))
     }
 }
 

@@ -57,13 +57,13 @@ macro_rules! extensible_string_enum {
 
         impl<'de> ::serde::Deserialize<'de> for $name {
             fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                let raw = <::std::borrow::Cow<'de, str> as ::serde::Deserialize>::deserialize(deserializer)?;
-                Ok(Self::from(raw.as_ref()))
+                $crate::models::de::from_str_with(deserializer, "a string", |raw| Ok(Self::from(raw)))
             }
         }
     };
 }
 
+pub(crate) mod de;
 mod error;
 mod message;
 mod participant;
