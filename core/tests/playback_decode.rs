@@ -1,12 +1,14 @@
-//! Decodes every recorded real-service 2xx response body (`recordings/test-proxy-2023`) and every
-//! success and error body of the REST spec examples (`spec/examples-chat-2023-11-07`) into the
-//! public models, chosen by the request's method and path (recordings) or the example's
-//! operation name (spec examples).
+//! Decodes every recorded real-service 2xx response body (`recordings/test-proxy-2023`, and the
+//! chat calls of `recordings/vcr-2021`) and every success and error body of the REST spec
+//! examples (`spec/examples-chat-2023-11-07`) into the public models, chosen by the request's
+//! method and path (recordings) or the example's operation name (spec examples).
 //!
 //! A body is skipped only when it fails to decode *and* the recording's sanitizer replaced an
-//! object or array member with the string `"sanitized"` (the shared README documents that this
-//! happens in some vcr-era recordings). The test-proxy recordings and spec examples contain no
-//! such body today; the test prints any it skips and fails if it decodes nothing.
+//! object or array member with the string `"sanitized"`. That happens in the vcr recordings
+//! (8 `{"value": "sanitized"}` list pages of messages and read receipts); the
+//! test-proxy recordings and the spec examples have no such body, and the tests assert so.
+//! vcr calls made with the pre-GA api-versions `2020-11-01-preview3` and `2021-01-27-preview4`
+//! are skipped too: their thread schema (`createdBy` as a plain string) is not the 1.2.0 one.
 //!
 //! The shared reference directory is `../../shared` relative to this crate, or `$ACS_SHARED_DIR`.
 
@@ -331,6 +333,10 @@ fn every_test_proxy_recording_decodes() {
         }
     }
     assert!(entries >= 100, "only {entries} recorded calls found");
+    assert!(
+        tally.skipped.is_empty(),
+        "test-proxy bodies are not sanitized away"
+    );
     tally.finish("test-proxy recording");
 }
 
@@ -416,4 +422,164 @@ fn routes_cover_the_operations() {
     );
     assert_eq!(route("GET", "https://h/identities"), None);
     assert_eq!(route("PUT", base), None);
+}
+
+/// One recorded call of a vcr YAML cassette, reduced to what decoding needs.
+#[derive(Default)]
+struct VcrCall {
+    method: String,
+    uri: String,
+    status: u64,
+    response_body: Option<String>,
+}
+
+/// Reads the scalar after `body: ` on `lines[0]`: `null`, a plain scalar, or a single-quoted
+/// string that YAML may have folded over several lines. Returns the text and the number of
+/// lines consumed. This covers exactly what the vcrpy cassettes contain, not YAML in general.
+fn vcr_scalar(lines: &[&str], first: &str) -> (Option<String>, usize) {
+    if first == "null" {
+        return (None, 1);
+    }
+    let Some(mut rest) = first.strip_prefix('\'') else {
+        assert!(
+            !first.starts_with('{'),
+            "unsupported vcr body form: {first}"
+        );
+        return (Some(first.to_owned()), 1);
+    };
+    let mut text = String::new();
+    let mut used = 1;
+    loop {
+        let mut chars = rest.char_indices().peekable();
+        let mut closed = false;
+        while let Some((_, c)) = chars.next() {
+            if c == '\'' {
+                if chars.peek().map(|&(_, next)| next) == Some('\'') {
+                    chars.next();
+                    text.push('\'');
+                } else {
+                    closed = true;
+                    break;
+                }
+            } else {
+                text.push(c);
+            }
+        }
+        if closed {
+            return (Some(text), used);
+        }
+        // A folded line break is one space; the continuation's indentation is not content.
+        let next = lines.get(used).expect("unterminated quoted scalar");
+        used += 1;
+        text.truncate(text.trim_end().len());
+        text.push(' ');
+        rest = next.trim_start();
+    }
+}
+
+fn vcr_calls(text: &str) -> Vec<VcrCall> {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut calls = Vec::new();
+    let mut in_response = false;
+    let mut i = 0;
+    while i < lines.len() {
+        let line = lines[i];
+        if line.starts_with("- request:") {
+            calls.push(VcrCall::default());
+            in_response = false;
+        } else if line == "  response:" {
+            in_response = true;
+        } else if let Some(first) = line.strip_prefix("    body: ") {
+            let (body, used) = vcr_scalar(&lines[i..], first);
+            if in_response {
+                calls.last_mut().expect("body inside a call").response_body = body;
+            }
+            i += used;
+            continue;
+        } else if let Some(method) = line.strip_prefix("    method: ") {
+            calls.last_mut().expect("method inside a call").method = method.to_owned();
+        } else if let Some(uri) = line.strip_prefix("    uri: ") {
+            calls.last_mut().expect("uri inside a call").uri = uri.to_owned();
+        } else if let Some(code) = line.strip_prefix("      code: ") {
+            calls.last_mut().expect("status inside a call").status =
+                code.parse().expect("numeric status code");
+        }
+        i += 1;
+    }
+    calls
+}
+
+#[test]
+fn vcr_chat_calls_decode_unless_sanitized_away_or_pre_ga() {
+    let dir = shared_dir().join("recordings/vcr-2021");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e} (set ACS_SHARED_DIR)", dir.display()))
+        .map(|entry| entry.expect("directory entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+        .collect();
+    files.sort();
+    assert!(!files.is_empty(), "no vcr cassettes in {}", dir.display());
+
+    let mut tally = Tally::default();
+    let mut pre_ga = 0;
+    let mut chat_calls = 0;
+    for file in &files {
+        let name = file.file_name().unwrap().to_string_lossy().into_owned();
+        let text = std::fs::read_to_string(file).expect("readable cassette");
+        let calls = vcr_calls(&text);
+        assert!(!calls.is_empty(), "{name}: no interactions parsed");
+        for (i, call) in calls.iter().enumerate() {
+            if !call.uri.contains("/chat/") {
+                continue; // identity setup and teardown
+            }
+            chat_calls += 1;
+            let origin = format!("{name}#{i} {} {}", call.method, call.uri);
+            assert!(call.status != 0, "{origin}: no status parsed");
+            if !(200..300).contains(&call.status) {
+                continue;
+            }
+            let api_version = call.uri.split("api-version=").nth(1).unwrap_or("");
+            if api_version.starts_with("2020-11-01-preview3")
+                || api_version.starts_with("2021-01-27-preview4")
+            {
+                pre_ga += 1;
+                continue;
+            }
+            let target = route(&call.method, &call.uri)
+                .unwrap_or_else(|| panic!("{origin}: unknown operation"));
+            let body = match call.response_body.as_deref() {
+                None | Some("") => Value::Null,
+                Some(text) => serde_json::from_str(text)
+                    .unwrap_or_else(|e| panic!("{origin}: body is not JSON: {e}\n{text}")),
+            };
+            tally.check(origin, target, &body);
+        }
+    }
+    assert!(chat_calls >= 40, "only {chat_calls} vcr chat calls parsed");
+    assert!(
+        pre_ga > 0,
+        "the pre-GA calls were expected to be recognised"
+    );
+    eprintln!("vcr: skipped {pre_ga} pre-GA calls");
+    // The sanitized list pages are known; a change in this count means the data changed.
+    assert_eq!(
+        tally.skipped.len(),
+        8,
+        "sanitized vcr bodies: {:#?}",
+        tally.skipped
+    );
+    tally.finish("vcr recording");
+}
+
+#[test]
+fn vcr_scalar_unfolds_and_unescapes() {
+    let lines = [
+        "    body: '{\"a\": \"it''s\", \"b\":",
+        "      1}'",
+        "    headers:",
+    ];
+    let (text, used) = vcr_scalar(&lines, lines[0].strip_prefix("    body: ").unwrap());
+    assert_eq!(text.as_deref(), Some("{\"a\": \"it's\", \"b\": 1}"));
+    assert_eq!(used, 2);
+    assert_eq!(vcr_scalar(&["null"], "null"), (None, 1));
 }
