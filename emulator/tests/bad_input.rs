@@ -229,9 +229,10 @@ enum Mutation {
     TooLarge,
     BadPercentEncoding,
     GarbageAuth,
+    BadQuery,
 }
 
-const MUTATIONS: [Mutation; 7] = [
+const MUTATIONS: [Mutation; 8] = [
     Mutation::MalformedJson,
     Mutation::WrongTopLevelType,
     Mutation::BadBody,
@@ -239,6 +240,7 @@ const MUTATIONS: [Mutation; 7] = [
     Mutation::TooLarge,
     Mutation::BadPercentEncoding,
     Mutation::GarbageAuth,
+    Mutation::BadQuery,
 ];
 
 fn malformed_json(rng: &mut StdRng) -> Vec<u8> {
@@ -291,6 +293,47 @@ fn garbage_auth(rng: &mut StdRng, valid_token: &str) -> String {
     }
 }
 
+/// A query that is wrong for the route: a missing or unknown api-version, or (on lists) a bad
+/// paging parameter next to a valid api-version.
+fn bad_query(route: &Route, rng: &mut StdRng) -> String {
+    let version = match route.api {
+        Api2::Chat => CHAT_API,
+        Api2::Identity => IDENTITY_API,
+    };
+    let p = route.path;
+    let is_list = route.method == Method::GET
+        && (p.ends_with("/threads")
+            || p.ends_with("/messages")
+            || p.ends_with("/participants")
+            || p.ends_with("/readReceipts"));
+    if is_list && rng.gen_bool(0.6) {
+        let mut pool = vec![
+            "maxPageSize=abc",
+            "maxPageSize=0",
+            "maxPageSize=201",
+            "maxPageSize=-5",
+        ];
+        if p.ends_with("/threads") || p.ends_with("/messages") {
+            pool.extend(["startTime=not-a-time", "startTime=2026-13-45T99%3A00%3A00Z"]);
+        } else {
+            pool.extend(["skip=-3", "skip=many"]);
+        }
+        if p.ends_with("/messages") || p.ends_with("/threads") {
+            pool.push("syncState=%21%21garbage");
+        }
+        let bad = pool[rng.gen_range(0..pool.len())];
+        return format!("?{bad}&api-version={version}");
+    }
+    let pool = [
+        "",
+        "?api-version=",
+        "?api-version=2099-01-01",
+        "?api-version=%zz",
+        "?apiversion=2023-11-07",
+    ];
+    pool[rng.gen_range(0..pool.len())].to_string()
+}
+
 struct Fixture {
     api: Api,
     token: String,
@@ -301,6 +344,8 @@ struct Fixture {
 
 struct Sent {
     route: String,
+    /// The first bytes of the request body, for the failure report.
+    body_preview: String,
     mutation: Mutation,
     resp: Resp,
 }
@@ -320,6 +365,7 @@ async fn send_one(
         None
     };
     let mut auth: Option<String> = None;
+    let mut query: Option<String> = None;
     let has_ids = route.path.contains('{');
     match mutation {
         Mutation::MalformedJson
@@ -390,6 +436,12 @@ async fn send_one(
                 body = Some(valid_body(route, fx).into_bytes());
             }
         }
+        Mutation::BadQuery => {
+            query = Some(bad_query(route, rng));
+            if route.body {
+                body = Some(valid_body(route, fx).into_bytes());
+            }
+        }
     }
     let path = route
         .path
@@ -400,7 +452,10 @@ async fn send_one(
         Api2::Chat => CHAT_API,
         Api2::Identity => IDENTITY_API,
     };
-    let pq = format!("{path}?api-version={version}");
+    let pq = match query {
+        Some(q) => format!("{path}{q}"),
+        None => format!("{path}?api-version={version}"),
+    };
     let mut headers: Vec<(&str, String)> = Vec::new();
     match (route.api, auth) {
         (_, Some(a)) => headers.push(("authorization", a)),
@@ -420,9 +475,14 @@ async fn send_one(
         };
         headers.push(("content-type", ct.to_string()));
     }
+    let body_preview = body
+        .as_deref()
+        .map(|b| String::from_utf8_lossy(&b[..b.len().min(120)]).into_owned())
+        .unwrap_or_default();
     let resp = fx.api.raw(route.method.clone(), &pq, &headers, body).await;
     Some(Sent {
         route: format!("{} {}", route.method, route.path),
+        body_preview,
         mutation,
         resp,
     })
@@ -488,8 +548,8 @@ fn violation(s: &Sent) -> Option<String> {
     None
 }
 
-/// The emulator still serves the fixture correctly: nothing the bad requests did changed it.
-async fn healthy(fx: &Fixture) {
+/// Whether the emulator still serves the fixture correctly: nothing the bad requests did changed it.
+async fn health_problem(fx: &Fixture) -> Option<String> {
     let t = fx
         .api
         .chat(
@@ -499,7 +559,9 @@ async fn healthy(fx: &Fixture) {
             None,
         )
         .await;
-    assert_eq!(t.expect(200).json()["topic"], "t", "the thread is intact");
+    if t.status != 200 || t.json()["topic"] != "t" {
+        return Some(format!("the fixture thread changed: {t}"));
+    }
     let m = fx
         .api
         .chat(
@@ -513,7 +575,10 @@ async fn healthy(fx: &Fixture) {
             None,
         )
         .await;
-    assert_eq!(m.expect(200).json()["content"]["message"], "keep me");
+    if m.status != 200 || m.json()["content"]["message"] != "keep me" {
+        return Some(format!("the fixture message changed: {m}"));
+    }
+    None
 }
 
 #[tokio::test]
@@ -551,14 +616,17 @@ async fn every_route_answers_bad_input_with_a_4xx_envelope_and_keeps_serving() {
         seen.insert((s.route.clone(), format!("{mutation:?}")));
         if let Some(why) = violation(&s) {
             if failures.len() < 40 {
-                failures.push(format!("[{mutation:?}] {}: {why}\n    {}", s.route, s.resp));
+                failures.push(format!(
+                    "[{mutation:?}] {}: {why}\n    request body: {:?}\n    {}",
+                    s.route, s.body_preview, s.resp
+                ));
             }
         }
-        if sent % 60 == 0 {
-            healthy(&fx).await;
+        if let Some(problem) = health_problem(&fx).await {
+            failures.push(format!("after the request above: {problem}"));
+            break;
         }
     }
-    healthy(&fx).await;
     // The seed must actually exercise every route with several kinds of bad input.
     for route in &routes {
         let name = format!("{} {}", route.method, route.path);
@@ -604,6 +672,7 @@ async fn bodies_over_1_mb_are_413_on_chat_and_identity() {
         .chat(&a.token, Method::POST, "/chat/threads", Some(big.clone()))
         .await;
     r.expect_error(413);
+    r.expect_chat_versions_header();
     let r = api.identity(Method::POST, "/identities", Some(big)).await;
     r.expect_error(413);
     assert!(api
@@ -640,4 +709,29 @@ async fn unknown_routes_and_methods_get_the_envelope() {
         )
         .await;
     r.expect_4xx();
+}
+
+#[tokio::test]
+async fn json_that_is_not_an_object_is_400_even_where_every_field_is_optional() {
+    let emu = start().await;
+    let api = Api::new(&emu);
+    let a = chat_user(&emu);
+    let thread = api.thread(&a.token, "t", &[]).await;
+    let message = api.message(&a.token, &thread, "m").await;
+    let t = format!("/chat/threads/{}", quote(&thread));
+    for body in [json!([]), json!([1]), json!("x"), json!(7)] {
+        let cases = [
+            (Method::PATCH, t.clone()),
+            (Method::PATCH, format!("{t}/messages/{message}")),
+            (Method::POST, format!("{t}/typing")),
+        ];
+        for (method, path) in cases {
+            let r = api.chat(&a.token, method, &path, Some(body.clone())).await;
+            r.expect_error(400);
+        }
+        let r = api.identity(Method::POST, "/identities", Some(body)).await;
+        r.expect_error(400);
+    }
+    let got = api.chat(&a.token, Method::GET, &t, None).await;
+    assert_eq!(got.expect(200).json()["topic"], "t");
 }
