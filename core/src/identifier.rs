@@ -23,8 +23,9 @@
 //! Decoding picks the variant by which nested object is present, in the order
 //! `communicationUser`, `phoneNumber`, `microsoftTeamsUser`, and never by `kind`. Anything
 //! else (future kinds such as `microsoftTeamsApp`, or a nested object missing its required
-//! member) becomes [`CommunicationIdentifier::Unknown`] carrying the `rawId`, so decoding an
-//! identifier never fails on content, only on a JSON value that is not an object.
+//! member) becomes [`CommunicationIdentifier::Unknown`] carrying the `rawId` (empty when that
+//! is absent too). Decoding fails only on malformed JSON types: an identifier that is not an
+//! object, or a member of the wrong type (for example a numeric `rawId`).
 
 use serde::de::Deserializer;
 use serde::ser::{SerializeMap, Serializer};

@@ -124,6 +124,11 @@ fn missing_required_fields_and_bad_timestamps_are_errors_not_panics() {
     let err = serde_json::from_value::<ChatMessage>(bad_time).unwrap_err();
     assert!(err.to_string().contains("27/05/2023"), "{err}");
 
+    let wrong_type = json!({"id": "1", "type": "text", "sequenceId": "1", "version": "1",
+        "createdOn": 1685151486});
+    let err = serde_json::from_value::<ChatMessage>(wrong_type).unwrap_err();
+    assert!(err.to_string().contains("RFC 3339"), "{err}");
+
     let bad_receipt = json!({"senderCommunicationIdentifier": {"rawId": "8:acs:x"},
         "chatMessageId": "1", "readOn": "sanitized"});
     let err = serde_json::from_value::<ChatMessageReadReceipt>(bad_receipt).unwrap_err();

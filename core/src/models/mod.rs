@@ -7,6 +7,10 @@
 //!
 //! Timestamps are [`chrono::DateTime<chrono::Utc>`]: the service's offsets (`Z`, `+00:00`,
 //! ...) are normalised to UTC on decoding, keeping the exact instant.
+//!
+//! Models are plain owned data (`Send + Sync`, no interior mutability, no secrets), so they can
+//! be moved across threads and logged freely. They also implement `Serialize`, which writes
+//! the same wire form they decode from (timestamps in the request spelling, UTC with `Z`).
 
 /// Defines an extensible string enum: known values map to variants, anything else is kept in
 /// `Other(String)` verbatim, so decoding never fails on a value a newer service introduces.
