@@ -197,6 +197,13 @@ def shape_diff(expected: Any, actual: Any, path: str = "$") -> list[str]:
     return diffs
 
 
+def _header(headers: dict[str, str], name: str) -> Optional[str]:
+    for key, value in headers.items():
+        if key.lower() == name.lower():
+            return value
+    return None
+
+
 def find_sanitized(value: Any, path: str = "$") -> list[str]:
     """JSON paths under `value` whose string is the sanitizer's placeholder."""
     if value == SANITIZED:
@@ -223,6 +230,7 @@ class Entry:
     body: Any
     status: int
     response: Any
+    response_headers: dict[str, str] = field(default_factory=dict)
 
     @property
     def path(self) -> str:
@@ -230,10 +238,11 @@ class Entry:
 
     def header(self, name: str) -> Optional[str]:
         """A recorded request header, matched case-insensitively."""
-        for key, value in self.headers.items():
-            if key.lower() == name.lower():
-                return value
-        return None
+        return _header(self.headers, name)
+
+    def response_header(self, name: str) -> Optional[str]:
+        """A recorded response header, matched case-insensitively."""
+        return _header(self.response_headers, name)
 
     def operation(self) -> str:
         """A short name for what the request does, used to map ids."""
@@ -274,7 +283,8 @@ def load_recording(path: Path) -> Recording:
             target = uri.path + (f"?{uri.query}" if uri.query else "")
             entries.append(Entry(index=i, method=raw["RequestMethod"].upper(), target=target,
                                  headers=dict(raw.get("RequestHeaders") or {}), body=raw.get("RequestBody"),
-                                 status=int(raw["StatusCode"]), response=raw.get("ResponseBody")))
+                                 status=int(raw["StatusCode"]), response=raw.get("ResponseBody"),
+                                 response_headers=dict(raw.get("ResponseHeaders") or {})))
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise ReplayError(f"{path.name}: entry {i} is malformed ({exc!r})") from None
     return Recording(name=path.name, entries=entries)
@@ -424,7 +434,12 @@ class Replayer:
             actual = resp.json()
         except ValueError:
             return [f"recorded a JSON body, emulator sent non-JSON {resp.text[:200]!r}"]
-        diffs = shape_diff(entry.response, actual)
+        diffs = []
+        recorded_type = entry.response_header("Content-Type") or ""
+        actual_type = resp.headers.get("Content-Type", "")
+        if recorded_type.startswith("application/json") and not actual_type.startswith("application/json"):
+            diffs.append(f"Content-Type {actual_type!r}, recorded {recorded_type!r}")
+        diffs.extend(shape_diff(entry.response, actual))
         diffs.extend(self._learn_ids(entry, actual))
         return diffs
 
