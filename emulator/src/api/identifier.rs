@@ -129,32 +129,65 @@ impl IdentifierModel {
     }
 }
 
-/// Serializes a raw id as the response `CommunicationIdentifierModel`.
-pub(crate) struct Wire<'a>(pub &'a str);
+#[derive(Serialize)]
+struct IdOut<'a> {
+    id: &'a str,
+}
+
+#[derive(Serialize)]
+struct PhoneOut<'a> {
+    value: &'a str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct TeamsOut<'a> {
+    user_id: &'a str,
+    is_anonymous: bool,
+    cloud: &'a str,
+}
+
+/// Serializes a raw id as the response `CommunicationIdentifierModel`; `kind` is written only
+/// when `with_kind` (API versions whose identifier model has it; older answers never had it).
+pub(crate) struct Wire<'a> {
+    pub raw: &'a str,
+    pub with_kind: bool,
+}
 
 impl Serialize for Wire<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let raw = self.0;
+        let raw = self.raw;
+        let kind = |map: &mut S::SerializeMap, k: &str| {
+            if self.with_kind {
+                map.serialize_entry("kind", k)
+            } else {
+                Ok(())
+            }
+        };
         let mut map = s.serialize_map(Some(3))?;
         map.serialize_entry("rawId", raw)?;
         match classify(raw) {
             Kind::CommunicationUser => {
-                map.serialize_entry("kind", "communicationUser")?;
-                map.serialize_entry("communicationUser", &serde_json::json!({ "id": raw }))?;
+                kind(&mut map, "communicationUser")?;
+                map.serialize_entry("communicationUser", &IdOut { id: raw })?;
             }
             Kind::PhoneNumber => {
-                map.serialize_entry("kind", "phoneNumber")?;
-                map.serialize_entry("phoneNumber", &serde_json::json!({ "value": &raw[2..] }))?;
+                kind(&mut map, "phoneNumber")?;
+                map.serialize_entry("phoneNumber", &PhoneOut { value: &raw[2..] })?;
             }
             Kind::TeamsUser => {
                 let (user, anonymous, cloud) = teams_parts(raw).unwrap_or((raw, false, "public"));
-                map.serialize_entry("kind", "microsoftTeamsUser")?;
+                kind(&mut map, "microsoftTeamsUser")?;
                 map.serialize_entry(
                     "microsoftTeamsUser",
-                    &serde_json::json!({ "userId": user, "isAnonymous": anonymous, "cloud": cloud }),
+                    &TeamsOut {
+                        user_id: user,
+                        is_anonymous: anonymous,
+                        cloud,
+                    },
                 )?;
             }
-            Kind::Unknown => map.serialize_entry("kind", "unknown")?,
+            Kind::Unknown => kind(&mut map, "unknown")?,
         }
         map.end()
     }
@@ -203,14 +236,27 @@ mod tests {
 
     #[test]
     fn responses_carry_raw_id_kind_and_sub_object() {
-        let v = serde_json::to_value(Wire("8:acs:r_1")).unwrap();
+        let v = serde_json::to_value(Wire {
+            raw: "8:acs:r_1",
+            with_kind: true,
+        })
+        .unwrap();
         assert_eq!(v["rawId"], "8:acs:r_1");
         assert_eq!(v["communicationUser"]["id"], "8:acs:r_1");
         assert_eq!(v["kind"], "communicationUser");
-        let v = serde_json::to_value(Wire("4:+1425")).unwrap();
+        let v = serde_json::to_value(Wire {
+            raw: "4:+1425",
+            with_kind: true,
+        })
+        .unwrap();
         assert_eq!(v["phoneNumber"]["value"], "+1425");
-        let v = serde_json::to_value(Wire("8:dod:u")).unwrap();
+        let v = serde_json::to_value(Wire {
+            raw: "8:dod:u",
+            with_kind: false,
+        })
+        .unwrap();
         assert_eq!(v["microsoftTeamsUser"]["cloud"], "dod");
+        assert!(v.get("kind").is_none());
         assert_eq!(classify("28:orgid:bot"), Kind::Unknown);
     }
 }

@@ -40,6 +40,10 @@ pub(crate) struct ThreadRecord {
     pub metadata: Option<Metadata>,
     #[serde(default)]
     pub retention: Option<RetentionPolicy>,
+    /// Created without listing any participant: its creation messages do not set
+    /// `lastMessageReceivedOn` (the recorded service answers omit it for such a thread).
+    #[serde(default)]
+    pub quiet_creation: bool,
 }
 
 /// A thread participant.

@@ -32,8 +32,6 @@ pub(crate) struct ThreadState {
     pub messages: Vec<MessageRecord>,
     /// One per sender, in first-receipt order.
     pub receipts: Vec<ReceiptRecord>,
-    /// When the last user (text/html) message arrived; shown as `lastMessageReceivedOn`.
-    pub last_user_message_on: Option<DateTime<Utc>>,
     /// Next participant `order` value.
     pub next_order: u64,
     /// Next receipt `order` value.
@@ -48,7 +46,6 @@ impl ThreadState {
             participants: Vec::new(),
             messages: Vec::new(),
             receipts: Vec::new(),
-            last_user_message_on: None,
             next_order: 1,
             next_receipt_order: 1,
         }
@@ -59,12 +56,24 @@ impl ThreadState {
         self.participants.iter().find(|p| p.raw_id == raw)
     }
 
-    /// When the last message (of any kind) arrived; the creation time for an empty thread.
+    /// When the last message (of any kind, system messages included, as the service reports
+    /// `lastMessageReceivedOn`) arrived; the creation time for an empty thread.
     pub(crate) fn last_activity(&self) -> DateTime<Utc> {
         self.messages
             .last()
             .map(|m| m.created_on)
             .unwrap_or(self.rec.created_on)
+    }
+
+    /// `lastMessageReceivedOn`: when the last message arrived, not counting the two creation
+    /// messages of a thread created without listing participants (see `quiet_creation`).
+    pub(crate) fn last_message_received_on(&self) -> Option<DateTime<Utc>> {
+        let counted = if self.rec.quiet_creation {
+            self.messages.get(CREATION_MESSAGES..).unwrap_or(&[])
+        } else {
+            &self.messages[..]
+        };
+        counted.last().map(|m| m.created_on)
     }
 
     /// `(id, seq, created_on)` for the next message: the id is epoch ms of `now`, bumped past
@@ -90,9 +99,6 @@ impl ThreadState {
     /// Adds a message built by [`Self::next_message_slot`].
     pub(crate) fn push_message(&mut self, m: MessageRecord) {
         debug_assert_eq!(m.seq as usize, self.messages.len() + 1);
-        if is_user_message(&m.kind) {
-            self.last_user_message_on = Some(m.created_on);
-        }
         self.messages.push(m);
     }
 }
@@ -153,6 +159,9 @@ impl State {
         }
     }
 }
+
+/// How many system messages a new thread starts with (participantAdded, topicUpdated).
+pub(crate) const CREATION_MESSAGES: usize = 2;
 
 /// Whether a message kind is one users send (as opposed to a system event).
 pub(crate) fn is_user_message(kind: &str) -> bool {

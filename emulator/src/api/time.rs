@@ -3,7 +3,7 @@
 //! All instants the emulator stores are truncated to whole milliseconds, so that the epoch-ms
 //! numbers used in message ids and paging cursors compare exactly with the stored instants.
 
-use chrono::{DateTime, TimeZone, Timelike, Utc};
+use chrono::{DateTime, Datelike, TimeZone, Timelike, Utc};
 
 /// The current instant, truncated to the millisecond.
 pub(crate) fn now_ms() -> DateTime<Utc> {
@@ -17,10 +17,31 @@ pub(crate) fn from_millis(ms: i64) -> DateTime<Utc> {
         .unwrap_or(DateTime::<Utc>::UNIX_EPOCH)
 }
 
+/// Displays an instant in the service's response spelling (see [`format`]) without allocating.
+pub(crate) struct Wire7<'a>(pub &'a DateTime<Utc>);
+
+impl std::fmt::Display for Wire7<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let v = self.0;
+        // A leap second is represented by chrono as nanosecond >= 1e9; keep it in range.
+        let ticks = (v.nanosecond() % 1_000_000_000) / 100;
+        write!(
+            f,
+            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{ticks:07}Z",
+            v.year(),
+            v.month(),
+            v.day(),
+            v.hour(),
+            v.minute(),
+            v.second()
+        )
+    }
+}
+
 /// The service's response spelling: UTC, 7 fractional digits, `Z` (`2020-06-25T17:44:37.6830000Z`).
+#[cfg(test)]
 pub(crate) fn format(value: &DateTime<Utc>) -> String {
-    let ticks = (value.nanosecond() % 1_000_000_000) / 100;
-    format!("{}.{ticks:07}Z", value.format("%Y-%m-%dT%H:%M:%S"))
+    Wire7(value).to_string()
 }
 
 /// Serde adapter writing a timestamp in the service's spelling.
@@ -30,7 +51,7 @@ pub(crate) mod wire {
 
     /// Serializes with [`super::format`].
     pub(crate) fn serialize<S: Serializer>(v: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&super::format(v))
+        s.collect_str(&super::Wire7(v))
     }
 
     /// The same for optional fields (used with `skip_serializing_if = "Option::is_none"`).
@@ -43,7 +64,7 @@ pub(crate) mod wire {
             s: S,
         ) -> Result<S::Ok, S::Error> {
             match v {
-                Some(v) => s.serialize_str(&super::super::format(v)),
+                Some(v) => s.collect_str(&super::super::Wire7(v)),
                 None => s.serialize_none(),
             }
         }

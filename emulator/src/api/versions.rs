@@ -31,6 +31,8 @@ pub(crate) struct ChatVersion(usize);
 impl ChatVersion {
     /// 2021-09-07 added message `metadata`.
     pub(crate) const V2021_09_07: ChatVersion = ChatVersion(1);
+    /// 2023-11-07 moved to the identifier model with `kind`.
+    pub(crate) const V2023_11_07: ChatVersion = ChatVersion(2);
     /// 2025-03-15 added thread `metadata`/`retentionPolicy` and participant `metadata`.
     pub(crate) const V2025_03_15: ChatVersion = ChatVersion(4);
 
@@ -42,6 +44,11 @@ impl ChatVersion {
     /// Whether messages carry `metadata` in this version.
     pub(crate) fn has_message_metadata(self) -> bool {
         self >= Self::V2021_09_07
+    }
+
+    /// Whether response identifiers carry `kind` (common 2022-07-13 and later).
+    pub(crate) fn has_identifier_kind(self) -> bool {
+        self >= Self::V2023_11_07
     }
 
     /// Whether threads and participants carry `metadata` (and threads `retentionPolicy`).

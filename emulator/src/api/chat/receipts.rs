@@ -87,7 +87,7 @@ pub(super) fn list(app: &App, ctx: &Ctx) -> Result<Response, ApiError> {
         .iter()
         .skip(skip)
         .take(size)
-        .map(ReceiptOut::new)
+        .map(|r| ReceiptOut::new(r, ctx.version))
         .collect();
     let next_link = (skip.saturating_add(size) < t.receipts.len()).then(|| {
         paging::next_link(

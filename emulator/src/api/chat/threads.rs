@@ -115,7 +115,9 @@ pub(super) fn create(app: &App, ctx: &Ctx) -> Result<Response, ApiError> {
             ));
         }
     }
-    let admission = admit(st, body.participants.unwrap_or_default(), ctx.version)?;
+    let listed = body.participants.unwrap_or_default();
+    let quiet_creation = listed.is_empty();
+    let admission = admit(st, listed, ctx.version)?;
     let now = time::now_ms();
     let rec = ThreadRecord {
         id: format!("19:{}@thread.v2", uuid::Uuid::new_v4().simple()),
@@ -125,6 +127,7 @@ pub(super) fn create(app: &App, ctx: &Ctx) -> Result<Response, ApiError> {
         deleted_on: None,
         metadata,
         retention,
+        quiet_creation,
     };
     let mut t = ThreadState::new(rec.clone());
     // The creator always joins; if listed, their listed display name etc. are kept.
@@ -255,7 +258,7 @@ pub(super) fn list(app: &App, ctx: &Ctx) -> Result<Response, ApiError> {
             id: &t.rec.id,
             topic: &t.rec.topic,
             deleted_on: t.rec.deleted_on,
-            last_message_received_on: t.last_user_message_on,
+            last_message_received_on: t.last_message_received_on(),
         })
         .collect();
     Ok(http::json(StatusCode::OK, &Page { value, next_link }))
@@ -325,10 +328,16 @@ pub(super) fn update(app: &App, ctx: &Ctx) -> Result<Response, ApiError> {
 }
 
 /// DELETE /chat/threads/{id}: marks the thread deleted (it stays listed with `deletedOn`).
+/// Deleting an already deleted thread again is a 204, as the service answers.
 pub(super) fn delete(app: &App, ctx: &Ctx) -> Result<Response, ApiError> {
     ctx.require(Access::Full, "deleting chat threads")?;
     let tid = ctx.thread_id()?;
     let mut guard = app.inner.state.write();
+    if let Some(t) = guard.threads.get(&tid) {
+        if t.rec.deleted_on.is_some() && t.participant(&ctx.caller).is_some() {
+            return Ok(http::empty(StatusCode::NO_CONTENT));
+        }
+    }
     let t = writable(&mut guard, &tid, &ctx.caller)?;
     let mut rec = t.rec.clone();
     rec.deleted_on = Some(time::now_ms());

@@ -12,6 +12,14 @@ use super::super::time;
 use super::super::versions::ChatVersion;
 use crate::error::CommunicationError;
 
+/// A response identifier in the shape of API version `v`.
+fn wire_id(raw: &str, v: ChatVersion) -> Wire<'_> {
+    Wire {
+        raw,
+        with_kind: v.has_identifier_kind(),
+    }
+}
+
 /// `ChatParticipant`.
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -28,7 +36,7 @@ pub(crate) struct ParticipantOut<'a> {
 impl<'a> ParticipantOut<'a> {
     pub(crate) fn new(p: &'a ParticipantRecord, v: ChatVersion) -> Self {
         ParticipantOut {
-            communication_identifier: Wire(&p.raw_id),
+            communication_identifier: wire_id(&p.raw_id, v),
             display_name: p.display_name.as_deref(),
             share_history_time: p.share_history_time,
             metadata: p.metadata.as_ref().filter(|_| v.has_thread_metadata()),
@@ -94,11 +102,11 @@ impl<'a> MessageOut<'a> {
                     .iter()
                     .map(|p| ParticipantOut::new(p, v))
                     .collect(),
-                initiator_communication_identifier: m.initiator.as_deref().map(Wire),
+                initiator_communication_identifier: m.initiator.as_deref().map(|r| wire_id(r, v)),
             }),
             sender_display_name: m.sender_display_name.as_deref(),
             created_on: m.created_on,
-            sender_communication_identifier: m.sender.as_deref().map(Wire),
+            sender_communication_identifier: m.sender.as_deref().map(|r| wire_id(r, v)),
             deleted_on: m.deleted_on,
             edited_on: m.edited_on,
             metadata: m.metadata.as_ref().filter(|_| v.has_message_metadata()),
@@ -139,7 +147,7 @@ impl<'a> ThreadOut<'a> {
             id: &t.id,
             topic: &t.topic,
             created_on: t.created_on,
-            created_by_communication_identifier: Wire(&t.created_by),
+            created_by_communication_identifier: wire_id(&t.created_by, v),
             deleted_on: t.deleted_on,
             metadata: t.metadata.as_ref().filter(|_| new_fields),
             retention_policy: t
@@ -183,9 +191,9 @@ pub(crate) struct ReceiptOut<'a> {
 }
 
 impl<'a> ReceiptOut<'a> {
-    pub(crate) fn new(r: &'a ReceiptRecord) -> Self {
+    pub(crate) fn new(r: &'a ReceiptRecord, v: ChatVersion) -> Self {
         ReceiptOut {
-            sender_communication_identifier: Wire(&r.sender),
+            sender_communication_identifier: wire_id(&r.sender, v),
             chat_message_id: &r.message_id,
             read_on: r.read_on,
         }
