@@ -44,6 +44,7 @@ test: venv
 	@cargo test --workspace
 	@echo "==> pytest tests/conformance"
 	@$(VENV_PY) -m pytest tests/conformance -q
+	@echo "==> make test: all checks passed"
 
 demo: venv
 	@if [[ -n "$${ACS_CONNECTION_STRING:-}" ]]; then \
