@@ -133,6 +133,28 @@ def test_create_chat_thread_returns_properties_and_adds_participants(
     assert drift < 1.0, f"share_history_time came back {drift:.3f}s off"
 
 
+def test_create_chat_thread_posts_topic_and_participant_system_messages(
+    chat_client_for: ClientFor, alice: User, bob: User
+) -> None:
+    client = chat_client_for(alice)
+    chat = new_thread(client, "kick-off", participant(alice, "Alice"), participant(bob, "Bob"))
+
+    messages = list(chat.list_messages())
+    for m in messages:
+        # Known types must come back as the enum, not as the raw string.
+        assert isinstance(m.type, ChatMessageType), f"message {m.id} type {m.type!r}"
+    topics = system_messages(messages, ChatMessageType.TOPIC_UPDATED)
+    assert [m.content.topic for m in topics] == ["kick-off"]
+    assert_user(topics[0].content.initiator, alice, "topicUpdated initiator")
+    added = system_messages(messages, ChatMessageType.PARTICIPANT_ADDED)
+    assert len(added) == 1, f"{len(added)} participantAdded messages"
+    assert sorted(participant_ids(added[0].content.participants)) == sorted([alice.id, bob.id])
+    assert_user(added[0].content.initiator, alice, "participantAdded initiator")
+    for m in topics + added:
+        assert m.content.message is None or m.content.message == ""
+        assert_aware(m.created_on, f"system message {m.id} created_on")
+
+
 def test_create_chat_thread_without_participants_makes_creator_a_member(
     chat_client_for: ClientFor, alice: User
 ) -> None:

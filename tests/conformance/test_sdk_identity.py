@@ -35,6 +35,16 @@ from sdk_support import (
 ClientFor = Callable[[User], ChatClient]
 
 
+def assert_access_token(value: object) -> None:
+    # Checked through plain booleans: pytest prints the operands of a failing assert, and the
+    # token must never reach test output.
+    is_access_token = isinstance(value, AccessToken)
+    assert is_access_token, f"expected AccessToken, got {type(value).__name__}"
+    token = value.token  # type: ignore[attr-defined]
+    looks_like_jwt = isinstance(token, str) and token.count(".") == 2
+    assert looks_like_jwt, "the access token is not a three-segment JWT"
+
+
 def assert_lifetime(expires_on: str, expected: timedelta, what: str) -> None:
     remaining = parse_expires_on(expires_on, what) - utc_now()
     # Generous bounds: the token was issued moments ago, so only a wrong lifetime misses them.
@@ -77,8 +87,7 @@ def test_create_user_and_token_default_lifetime(
 ) -> None:
     user, token = identity_client.create_user_and_token(scopes=["chat"])
     assert isinstance(user, CommunicationUserIdentifier)
-    assert isinstance(token, AccessToken)
-    assert isinstance(token.token, str) and token.token.count(".") >= 2
+    assert_access_token(token)
     assert_lifetime(token.expires_on, timedelta(hours=24), "default token lifetime")
     assert_credential_agrees(token.token, token.expires_on)
     assert_chat_works(emulator, token.token)
@@ -106,7 +115,7 @@ def test_token_lifetime_outside_range_is_rejected(identity_client: Communication
 def test_get_token(emulator: Emulator, identity_client: CommunicationIdentityClient) -> None:
     user = identity_client.create_user()
     token = identity_client.get_token(user, scopes=["chat"], token_expires_in=timedelta(hours=2))
-    assert isinstance(token, AccessToken)
+    assert_access_token(token)
     assert_lifetime(token.expires_on, timedelta(hours=2), "2 h token")
     assert_credential_agrees(token.token, token.expires_on)
     assert_chat_works(emulator, token.token)
