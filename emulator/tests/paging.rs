@@ -454,3 +454,49 @@ async fn invalid_max_page_size_and_skip_are_400_on_every_list() {
         .expect_error(400);
     }
 }
+
+#[tokio::test]
+async fn list_threads_start_time_keeps_threads_active_since_then() {
+    let emu = start().await;
+    let api = Api::new(&emu);
+    let a = chat_user(&emu);
+    let mut threads = Vec::new();
+    for i in 0..5 {
+        let t = api.thread(&a.token, &format!("t{i}"), &[]).await;
+        api.message(&a.token, &t, "activity").await;
+        threads.push(t);
+        // Distinct activity times make the cut below meaningful.
+        tokio::time::sleep(Duration::from_millis(3)).await;
+    }
+    let all = api.list_all(&a.token, "/chat/threads").await.items;
+    assert_eq!(all.len(), 5);
+    let activity = |t: &Value| ts(&t["lastMessageReceivedOn"], "lastMessageReceivedOn");
+    let cut = activity(
+        all.iter()
+            .find(|t| t["id"] == threads[2].as_str())
+            .expect("thread listed"),
+    );
+    let after = api
+        .list_all(
+            &a.token,
+            &format!(
+                "/chat/threads?maxPageSize=1&startTime={}",
+                start_time_param(cut)
+            ),
+        )
+        .await
+        .items;
+    let mut got: Vec<&str> = after.iter().map(|t| t["id"].as_str().unwrap()).collect();
+    let mut want: Vec<&str> = all
+        .iter()
+        .filter(|t| activity(t) >= cut)
+        .map(|t| t["id"].as_str().unwrap())
+        .collect();
+    got.sort_unstable();
+    want.sort_unstable();
+    assert_eq!(
+        got, want,
+        "exactly the threads active at or after startTime"
+    );
+    assert!(got.contains(&threads[4].as_str()));
+}
