@@ -9,6 +9,33 @@
 //! - [`CommunicationIdentityClient`]: users and tokens (HMAC-signed with the resource access key).
 //! - [`blocking`] (feature `blocking`, on by default): the same API for code without an async runtime.
 //! - [`Error`]: one error type; branch on [`Error::kind`].
+//!
+//! ```no_run
+//! use acs_chat::identity::{CommunicationIdentityClient, TokenScope};
+//! use acs_chat::operation_options::ListMessagesOptions;
+//! use acs_chat::{ChatClient, ClientOptions, CommunicationTokenCredential};
+//! use futures_util::StreamExt;
+//!
+//! # async fn demo(connection_string: &str) -> acs_chat::Result<()> {
+//! let identity = CommunicationIdentityClient::from_connection_string(connection_string, Default::default())?;
+//! let (_user, token) = identity.create_user_and_token(&[TokenScope::Chat], None).await?;
+//! let chat = ChatClient::new(
+//!     identity.endpoint(),
+//!     CommunicationTokenCredential::new(token.token)?,
+//!     ClientOptions::default(),
+//! )?;
+//! let thread_id = chat.create_chat_thread("Hello", Default::default()).await?.chat_thread.id;
+//! let thread = chat.get_chat_thread_client(thread_id)?;
+//! thread.send_message("hi", Default::default()).await?;
+//! let mut messages = thread.list_messages(ListMessagesOptions::default())?.into_stream();
+//! while let Some(message) = messages.next().await {
+//!     println!("{:?}", message?.content);
+//! }
+//! # Ok(()) }
+//! ```
+
+#![warn(missing_docs)]
+#![forbid(unsafe_code)]
 
 #[cfg(feature = "blocking")]
 pub mod blocking;

@@ -400,3 +400,55 @@ fn clients_are_send_sync_and_streams_are_static() {
     fn error_bounds<T: std::error::Error + Send + Sync + 'static>() {}
     error_bounds::<acs_chat::Error>();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sixty_four_concurrent_requests_share_one_token_refresh() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+
+    let (emu, user, client) = common::setup().await;
+    let created = client
+        .create_chat_thread("shared credential", Default::default())
+        .await
+        .unwrap();
+    // An already-expired initial token (same user) forces a refresh on first use.
+    let expired = {
+        use base64::Engine;
+        let payload = format!(
+            r#"{{"skypeid":"acs:x","exp":{}}}"#,
+            chrono::Utc::now().timestamp() - 60
+        );
+        format!(
+            "e30.{}.c2ln",
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(payload)
+        )
+    };
+    let calls = Arc::new(AtomicUsize::new(0));
+    let (calls2, token) = (calls.clone(), user.token.clone());
+    let credential = CommunicationTokenCredential::with_refresher(
+        move || {
+            let (calls, token) = (calls2.clone(), token.clone());
+            async move {
+                calls.fetch_add(1, Ordering::SeqCst);
+                tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+                Ok(acs_chat::AccessToken::from_jwt(token)?)
+            }
+        },
+        acs_chat::RefreshOptions::default().initial_token(expired),
+    )
+    .unwrap();
+    let shared = ChatClient::new(emu.endpoint(), credential, common::fast_options()).unwrap();
+    let thread = shared
+        .get_chat_thread_client(created.chat_thread.id)
+        .unwrap();
+    let tasks: Vec<_> = (0..64)
+        .map(|_| {
+            let t = thread.clone();
+            tokio::spawn(async move { t.get_properties().await })
+        })
+        .collect();
+    for t in tasks {
+        t.await.unwrap().unwrap();
+    }
+    assert_eq!(calls.load(Ordering::SeqCst), 1);
+}

@@ -260,3 +260,21 @@ async fn connection_refused_is_retried_even_for_sends_and_reported_as_transport(
         .unwrap_err();
     assert_eq!(err.kind(), &ErrorKind::Transport, "{err:?}");
 }
+
+#[tokio::test]
+async fn delete_retried_after_a_dropped_response_reports_success() {
+    let (emu, _u, client) = common::setup().await;
+    let thread = thread(&client).await;
+    let sent = thread
+        .send_message("bye", Default::default())
+        .await
+        .unwrap();
+    emu.set_faults(FaultConfig {
+        rate_drop_after: 1.0,
+        remaining: Some(1),
+        ..FaultConfig::default()
+    });
+    // The first attempt deletes the message but its answer is lost; the retry must not report NotFound.
+    thread.delete_message(&sent.id).await.unwrap();
+    assert_eq!(emu.faults().remaining, Some(0));
+}

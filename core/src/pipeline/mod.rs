@@ -195,6 +195,8 @@ impl Pipeline {
         let retry = &self.options.retry;
         let deadline = retry.overall_timeout.map(|t| Instant::now() + t);
         let mut attempt: u32 = 0;
+        // Set once an attempt may have reached the service without us seeing its answer.
+        let mut maybe_applied = false;
         loop {
             attempt += 1;
             tracing::Span::current().record("attempt", attempt);
@@ -215,6 +217,11 @@ impl Pipeline {
                     retry_after,
                 })) => {
                     tracing::Span::current().record("status", status);
+                    if status == 404 && req.method == Method::DELETE && maybe_applied {
+                        // An earlier attempt of this delete probably succeeded and only its answer was lost.
+                        return Ok(Response { body: Bytes::new() });
+                    }
+                    maybe_applied |= matches!(status, 408 | 500 | 502 | 504);
                     let err = Error::from_response(req.operation, status, &body, retry_after);
                     (err, retry::for_status(req.retry, status), retry_after)
                 }
@@ -222,11 +229,15 @@ impl Pipeline {
                     let verdict = match stage {
                         Stage::Fatal => Verdict::Fail,
                         Stage::Connect => retry::for_transport(req.retry, true),
-                        Stage::Exchange => retry::for_transport(req.retry, false),
+                        Stage::Exchange => {
+                            maybe_applied = true;
+                            retry::for_transport(req.retry, false)
+                        }
                     };
                     (error, verdict, None)
                 }
                 Err(_elapsed) => {
+                    maybe_applied = true;
                     let err = timeout_error(req.operation, "the per-try timeout elapsed");
                     (err, retry::for_transport(req.retry, false), None)
                 }
