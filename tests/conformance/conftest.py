@@ -9,16 +9,18 @@ Secrets (the access key in the connection string, user access tokens) are held i
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import queue
+import shutil
 import signal
 import subprocess
 import sys
 import tempfile
 import threading
 from pathlib import Path
-from typing import Callable, Iterator, List, Optional
+from typing import Callable, Iterator, List, Optional, Tuple
 
 import pytest
 import pytest_asyncio
@@ -54,7 +56,7 @@ def _emulator_bin() -> Path:
     return path
 
 
-def _read_first_line(proc: subprocess.Popen, timeout_s: float) -> Optional[str]:
+def _read_first_line(proc: subprocess.Popen, timeout_s: float) -> Tuple[Optional[str], threading.Thread]:
     """Read the announcement line without blocking forever on a silent emulator.
 
     The reader thread keeps draining stdout afterwards so the emulator can never block on a
@@ -72,11 +74,12 @@ def _read_first_line(proc: subprocess.Popen, timeout_s: float) -> Optional[str]:
         if first:
             lines.put(None)
 
-    threading.Thread(target=pump, name="emulator-stdout", daemon=True).start()
+    reader = threading.Thread(target=pump, name="emulator-stdout", daemon=True)
+    reader.start()
     try:
-        return lines.get(timeout=timeout_s)
+        return lines.get(timeout=timeout_s), reader
     except queue.Empty:
-        return None
+        return None, reader
 
 
 def _stderr_tail(path: Path, limit: int = 4000) -> str:
@@ -87,16 +90,59 @@ def _stderr_tail(path: Path, limit: int = 4000) -> str:
     return text[-limit:] if text else "<empty stderr>"
 
 
-def _stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is not None:
-        return
-    proc.send_signal(signal.SIGTERM)
+def _stop(proc: subprocess.Popen, reader: Optional[threading.Thread]) -> None:
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=SHUTDOWN_TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            # SIGTERM is the contract; a process that ignores it is killed so the run can end.
+            proc.kill()
+            proc.wait()
+    # The reader sees EOF once the process is gone; only then is the pipe safe to close.
+    if reader is not None:
+        reader.join(timeout=SHUTDOWN_TIMEOUT_S)
+    if proc.stdout is not None and (reader is None or not reader.is_alive()):
+        proc.stdout.close()
+
+
+class EmulatorStartupError(Exception):
+    """The emulator did not come up as the launch contract describes; the message says how."""
+
+
+def _announcement(proc: subprocess.Popen, line: Optional[str], stderr_path: Path) -> Emulator:
+    """Validate the first stdout line; raises EmulatorStartupError naming what is wrong."""
+    if line is None:
+        # stdout can reach EOF a moment before the exit status is available.
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(timeout=2)
+        if proc.returncode is not None:
+            reason = f"exited with code {proc.returncode} before printing its startup line"
+        else:
+            reason = f"printed no startup line within {STARTUP_TIMEOUT_S:.0f}s"
+        raise EmulatorStartupError(f"emulator {reason}; stderr tail:\n{_stderr_tail(stderr_path)}")
     try:
-        proc.wait(timeout=SHUTDOWN_TIMEOUT_S)
-    except subprocess.TimeoutExpired:
-        # SIGTERM is the contract; a process that ignores it is killed so the run can end.
-        proc.kill()
-        proc.wait()
+        announced = json.loads(line)
+        emulator = Emulator(
+            endpoint=announced["endpoint"],
+            ca_cert=announced["ca_cert"],
+            connection_string=announced["connection_string"],
+        )
+    except (ValueError, KeyError, TypeError) as exc:
+        # The line holds the access key; report only its shape, never its content.
+        detail = "invalid JSON" if isinstance(exc, ValueError) else f"missing or malformed {exc}"
+        raise EmulatorStartupError(
+            "emulator's first stdout line is not the JSON object with endpoint, connection_string "
+            f"and ca_cert ({detail}; {len(line)} characters)"
+        ) from None
+    if not Path(emulator.ca_cert).is_file():
+        raise EmulatorStartupError(f"emulator announced ca_cert={emulator.ca_cert}, which is not a file")
+    return emulator
+
+
+# A failed start is remembered so the remaining tests fail at once instead of each waiting for
+# another emulator to time out.
+_startup_failure: List[str] = []
 
 
 @pytest.fixture(scope="session")
@@ -106,6 +152,8 @@ def emulator() -> Iterator[Emulator]:
     Sets ``REQUESTS_CA_BUNDLE`` (requests, sync clients) and ``SSL_CERT_FILE`` (Python's default
     SSL context, used by aiohttp) to the emulator CA for the session and restores them after.
     """
+    if _startup_failure:
+        pytest.fail(_startup_failure[0], pytrace=False)
     binary = _emulator_bin()
     log_dir = Path(tempfile.mkdtemp(prefix="acs-conformance-"))
     stderr_path = log_dir / "emulator.stderr"
@@ -117,41 +165,22 @@ def emulator() -> Iterator[Emulator]:
             stderr=stderr_file,
             text=True,
         )
+    reader: Optional[threading.Thread] = None
     try:
-        line = _read_first_line(proc, STARTUP_TIMEOUT_S)
-        if line is None:
-            _stop(proc)
-            pytest.fail(
-                f"emulator printed no startup line within {STARTUP_TIMEOUT_S:.0f}s "
-                f"(exit code {proc.returncode}); stderr tail:\n{_stderr_tail(stderr_path)}",
-                pytrace=False,
-            )
+        line, reader = _read_first_line(proc, STARTUP_TIMEOUT_S)
         try:
-            announced = json.loads(line)
-            endpoint = announced["endpoint"]
-            connection_string = announced["connection_string"]
-            ca_cert = announced["ca_cert"]
-        except (ValueError, KeyError, TypeError) as exc:
-            _stop(proc)
-            # The line holds the access key; report only its shape, never its content.
-            pytest.fail(
-                "emulator's first stdout line is not the JSON object "
-                '{"endpoint", "connection_string", "ca_cert"} '
-                f"({type(exc).__name__}: {exc if not isinstance(exc, ValueError) else 'invalid JSON'}; "
-                f"{len(line)} characters)",
-                pytrace=False,
-            )
-        if not Path(ca_cert).is_file():
-            _stop(proc)
-            pytest.fail(f"emulator announced ca_cert={ca_cert}, which is not a file", pytrace=False)
+            running = _announcement(proc, line, stderr_path)
+        except EmulatorStartupError as exc:
+            _startup_failure.append(str(exc))
+            pytest.fail(str(exc), pytrace=False)
 
         saved = {k: os.environ.get(k) for k in ("REQUESTS_CA_BUNDLE", "SSL_CERT_FILE")}
         if "aiohttp" in sys.modules:
-            ASYNC_CLIENT_KWARGS["connection_verify"] = ca_cert
-        os.environ["REQUESTS_CA_BUNDLE"] = ca_cert
-        os.environ["SSL_CERT_FILE"] = ca_cert
+            ASYNC_CLIENT_KWARGS["connection_verify"] = running.ca_cert
+        os.environ["REQUESTS_CA_BUNDLE"] = running.ca_cert
+        os.environ["SSL_CERT_FILE"] = running.ca_cert
         try:
-            yield Emulator(endpoint=endpoint, ca_cert=ca_cert, connection_string=connection_string)
+            yield running
         finally:
             ASYNC_CLIENT_KWARGS.pop("connection_verify", None)
             for key, value in saved.items():
@@ -160,7 +189,8 @@ def emulator() -> Iterator[Emulator]:
                 else:
                     os.environ[key] = value
     finally:
-        _stop(proc)
+        _stop(proc, reader)
+        shutil.rmtree(log_dir, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
