@@ -8,6 +8,7 @@ aio package the ``list_*`` methods and ``get_chat_thread_client`` are plain meth
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import timedelta
 from typing import AsyncIterator, Callable, List
@@ -364,3 +365,18 @@ async def test_tampered_token_raises_client_authentication_error(
         with pytest.raises(ClientAuthenticationError) as info:
             await thread_client(client, thread_id).get_properties()
     assert info.value.status_code == 401
+
+
+async def test_concurrent_sends_get_distinct_ids_and_sequence(
+    async_chat_client_for: ClientFor, alice: User
+) -> None:
+    chat = await new_thread(async_chat_client_for(alice), "burst", participant(alice))
+    results = await asyncio.gather(*(chat.send_message(f"burst {i}") for i in range(20)))
+    sent = [r.id for r in results]
+    assert len(set(sent)) == 20, "two concurrent sends got the same message id"
+
+    listed = text_messages(await async_list(chat.list_messages(results_per_page=7)))
+    assert sorted(ids_of(listed)) == sorted(sent)
+    assert sorted(m.content.message for m in listed) == sorted(f"burst {i}" for i in range(20))
+    sequence = [int(m.sequence_id) for m in listed]
+    assert len(set(sequence)) == 20 and sequence == sorted(sequence, reverse=True), sequence

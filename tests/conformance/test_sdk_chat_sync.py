@@ -625,3 +625,44 @@ def test_tampered_token_raises_client_authentication_error(
                 thread_client(client, thread_id).get_properties()
         assert info.value.status_code == 401
         assert info.value.model is not None, "401 without a CommunicationErrorResponse body"
+
+
+# --------------------------------------------------------------------------------------------
+# Wire details the SDK leaves to the service
+# --------------------------------------------------------------------------------------------
+
+
+def test_non_ascii_text_round_trips(chat_client_for: ClientFor, alice: User, bob: User) -> None:
+    client = chat_client_for(alice)
+    topic = "Café ☕ – 会議 🚀"
+    chat = new_thread(client, topic, participant(alice, "Zoë Ångström"), participant(bob, "Бob"))
+    assert chat.get_properties().topic == topic
+
+    content = 'Grüße, 世界! 👋🏽 <not html> & "quotes" \\ backslash\nnew line'
+    sent = chat.send_message(content, sender_display_name="Zoë", metadata={"clé": "välue ✓"})
+    message = chat.get_message(sent.id)
+    assert message.content.message == content
+    assert message.sender_display_name == "Zoë"
+    assert message.metadata == {"clé": "välue ✓"}
+    names = {p.identifier.raw_id: p.display_name for p in chat.list_participants()}
+    assert names == {alice.id: "Zoë Ångström", bob.id: "Бob"}
+
+
+@pytest.mark.parametrize("api_version", ["2021-09-07", "2023-11-07", "2024-03-07"])
+def test_api_versions_selectable_in_the_sdk(
+    emulator: Emulator, alice: User, bob: User, api_version: str
+) -> None:
+    # `api_version` is a documented client kwarg; these versions share 1.2.0's wire shapes.
+    kwargs = dict(CLIENT_KWARGS, api_version=api_version)
+    with ChatClient(emulator.endpoint, CommunicationTokenCredential(alice.token), **kwargs) as client:
+        created = client.create_chat_thread(api_version, thread_participants=[participant(alice)])
+        assert created.errors == []
+        with client.get_chat_thread_client(created.chat_thread.id, **kwargs) as chat:
+            sent = chat.send_message("versioned", metadata={"v": api_version})
+            assert chat.add_participants([participant(bob)]) == []
+            message = chat.get_message(sent.id)
+            assert message.content.message == "versioned"
+            assert message.metadata == {"v": api_version}
+            pages = pages_of(chat.list_messages(results_per_page=1))
+            assert len(pages) >= 2 and all(len(page) <= 1 for page in pages)
+        assert created.chat_thread.id in ids_of(client.list_chat_threads())
