@@ -666,3 +666,36 @@ def test_api_versions_selectable_in_the_sdk(
             pages = pages_of(chat.list_messages(results_per_page=1))
             assert len(pages) >= 2 and all(len(page) <= 1 for page in pages)
         assert created.chat_thread.id in ids_of(client.list_chat_threads())
+
+
+def test_share_history_time_limits_what_a_new_member_sees(
+    chat_client_for: ClientFor, alice: User, bob: User, carol: User
+) -> None:
+    chat = new_thread(chat_client_for(alice), "history", participant(alice))
+    old = chat.send_message("before they joined").id
+    # Far from "now" on both sides, so no clock granularity can blur the outcome.
+    assert chat.add_participants([participant(bob, "Bob", share_history_time=long_ago())]) == []
+    assert chat.add_participants([participant(carol, "Carol", share_history_time=far_future())]) == []
+    new = chat.send_message("after they joined").id
+
+    def seen_by(user: User) -> List[str]:
+        return ids_of(
+            text_messages(list(thread_client(chat_client_for(user), chat.thread_id).list_messages()))
+        )
+
+    assert sorted(seen_by(alice)) == sorted([old, new])
+    assert sorted(seen_by(bob)) == sorted([old, new]), "history shared from long ago hides nothing"
+    assert seen_by(carol) == [], "history shared only from the future shows nothing yet"
+
+
+def test_thread_item_tracks_last_message_time(chat_client_for: ClientFor, alice: User) -> None:
+    client = chat_client_for(alice)
+    chat = new_thread(client, "busy", participant(alice))
+    message = chat.get_message(chat.send_message("latest").id)
+
+    items = [item for item in client.list_chat_threads() if item.id == chat.thread_id]
+    assert len(items) == 1
+    last = items[0].last_message_received_on
+    assert_aware(last, "last_message_received_on")
+    # The service reports it to the second, so allow the message's sub-second part.
+    assert last >= message.created_on - timedelta(seconds=1), f"{last} is before the last message"
