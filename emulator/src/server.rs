@@ -203,24 +203,32 @@ async fn pipeline(shared: &Shared, req: Request<Incoming>) -> Result<Response, N
             Some(Fault::DropBefore) => return Err(NoResponse::InjectedDrop),
             Some(Fault::DropAfter) => drop_after = true,
             Some(Fault::TooManyRequests { retry_after_secs }) => {
-                return Ok(throttled(
+                let mut resp = throttled(
                     ApiError::too_many_requests(retry_after_secs),
                     retry_after_secs,
-                ));
+                );
+                copy_api_headers(shared, parts.uri.path(), &mut resp).await;
+                return Ok(resp);
             }
             Some(Fault::ServiceUnavailable { retry_after_secs }) => {
                 let mut err = ApiError::service_unavailable(
                     "The server is currently unable to handle the request.",
                 );
                 err.retry_after = Some(retry_after_secs);
-                return Ok(throttled(err, retry_after_secs));
+                let mut resp = throttled(err, retry_after_secs);
+                copy_api_headers(shared, parts.uri.path(), &mut resp).await;
+                return Ok(resp);
             }
         }
     }
 
     let response = match read_limited(&parts.headers, body).await {
         Ok(bytes) => dispatch(shared, parts, bytes).await,
-        Err(BodyError::TooLarge) => BodyError::too_large_response().into_response(),
+        Err(BodyError::TooLarge) => {
+            let mut resp = BodyError::too_large_response().into_response();
+            copy_api_headers(shared, parts.uri.path(), &mut resp).await;
+            resp
+        }
         Err(BodyError::Transport(why)) => return Err(NoResponse::BodyFailed(why)),
     };
     if drop_after {
@@ -237,9 +245,50 @@ async fn dispatch(shared: &Shared, parts: http::request::Parts, bytes: bytes::By
         return admin::handle(&parts, &bytes, &shared.faults, &shared.access_key);
     }
     let req = Request::from_parts(parts, Body::from(bytes));
-    match shared.router.clone().oneshot(req).await {
-        Ok(resp) => resp,
+    // A task of its own: a handler that panics costs a 500 instead of the connection, and a client
+    // that disconnects mid-request cannot cancel a handler halfway through its write.
+    match tokio::spawn(shared.router.clone().oneshot(req)).await {
+        Ok(Ok(resp)) => resp,
+        Ok(Err(never)) => match never {},
+        Err(join_error) => {
+            tracing::error!(panicked = join_error.is_panic(), "a request handler failed");
+            ApiError::new(
+                http::StatusCode::INTERNAL_SERVER_ERROR,
+                "InternalError",
+                "The emulator failed while handling this request; its log has details.",
+            )
+            .into_response()
+        }
+    }
+}
+
+/// The API's own response headers (today `api-supported-versions`) that every answer on `path` carries.
+const API_HEADERS: [&str; 1] = ["api-supported-versions"];
+
+/// Gives an answer the shell made itself (413, 429, 503) the headers the API routes would have added.
+///
+/// The API router owns the rules (which version list goes with which path), so rather than repeat them
+/// it is asked: an `OPTIONS` request for the same path runs no handler (no route takes `OPTIONS`) and
+/// comes back through the same header middleware. These answers are rare, so the extra call is cheap.
+async fn copy_api_headers(shared: &Shared, path: &str, resp: &mut Response) {
+    if path.starts_with(admin::PREFIX) {
+        return;
+    }
+    let Ok(probe) = Request::builder()
+        .method(http::Method::OPTIONS)
+        .uri(path)
+        .body(Body::empty())
+    else {
+        return;
+    };
+    let answer = match shared.router.clone().oneshot(probe).await {
+        Ok(answer) => answer,
         Err(never) => match never {},
+    };
+    for name in API_HEADERS {
+        if let Some(value) = answer.headers().get(name) {
+            resp.headers_mut().insert(name, value.clone());
+        }
     }
 }
 
@@ -274,6 +323,25 @@ fn add_host_from_authority(parts: &mut http::request::Parts) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A stand-in for any handler bug.
+    async fn boom() -> &'static str {
+        panic!("handler bug")
+    }
+
+    #[tokio::test]
+    async fn a_panicking_handler_gets_a_500_envelope() {
+        let router = axum::Router::new().route("/boom", axum::routing::get(boom));
+        let shared = Shared {
+            router,
+            faults: Arc::new(FaultState::new(crate::FaultConfig::default())),
+            access_key: b"k".to_vec(),
+        };
+        let (parts, ()) = Request::get("/boom").body(()).unwrap().into_parts();
+        let resp = dispatch(&shared, parts, bytes::Bytes::new()).await;
+        assert_eq!(resp.status().as_u16(), 500);
+        assert_eq!(resp.headers()["x-ms-error-response"], "true");
+    }
 
     #[test]
     fn chat_paths_are_recognised() {

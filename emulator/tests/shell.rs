@@ -325,6 +325,10 @@ async fn oversized_body_with_content_length_gets_413_envelope() {
         .unwrap();
     assert_eq!(resp.status(), StatusCode::PAYLOAD_TOO_LARGE);
     assert_eq!(resp.headers()["x-ms-error-response"], "true");
+    assert!(
+        resp.headers().contains_key("api-supported-versions"),
+        "answers made by the shell carry the API's headers too"
+    );
     let body: Value = resp.json().await.unwrap();
     assert_eq!(envelope_code(&body), "RequestEntityTooLarge");
     assert!(body["error"]["message"]
@@ -471,6 +475,7 @@ async fn fault_429_carries_retry_after_headers_and_counts_down() {
     assert_eq!(resp.status(), StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(resp.headers()["retry-after"], "3");
     assert_eq!(resp.headers()["retry-after-ms"], "3000");
+    assert!(resp.headers().contains_key("api-supported-versions"));
     let body: Value = resp.json().await.unwrap();
     assert_eq!(envelope_code(&body), "TooManyRequests");
     assert_eq!(emu.faults().remaining, Some(0));
