@@ -699,3 +699,16 @@ def test_thread_item_tracks_last_message_time(chat_client_for: ClientFor, alice:
     assert_aware(last, "last_message_received_on")
     # The service reports it to the second, so allow the message's sub-second part.
     assert last >= message.created_on - timedelta(seconds=1), f"{last} is before the last message"
+
+
+def test_endpoint_spellings_users_copy_from_the_portal(emulator: Emulator, alice: User) -> None:
+    # The portal shows the endpoint with a trailing slash, and the SDK prepends https:// to a
+    # bare host:port; both must reach the same service.
+    bare = emulator.endpoint.split("://", 1)[1]
+    for endpoint in (emulator.endpoint + "/", bare):
+        credential = CommunicationTokenCredential(alice.token)
+        with ChatClient(endpoint, credential, **CLIENT_KWARGS) as client:
+            thread_id = client.create_chat_thread(f"via {endpoint}").chat_thread.id
+            with client.get_chat_thread_client(thread_id, **CLIENT_KWARGS) as chat:
+                assert chat.get_properties().topic == f"via {endpoint}"
+                assert list(chat.list_messages(results_per_page=1))
