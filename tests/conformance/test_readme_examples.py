@@ -122,6 +122,8 @@ def _download_readme(dest: Path) -> str:
         "--no-binary",
         ":all:",
         "--disable-pip-version-check",
+        # Nothing is cached outside the repository (as scripts/ensure_venv.sh does).
+        "--no-cache-dir",
         "-d",
         str(dest),
     ]
