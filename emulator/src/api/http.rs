@@ -186,6 +186,13 @@ pub(crate) fn parse_json<T: DeserializeOwned>(body: &[u8], what: &str) -> Result
             "The request body is required: send a JSON {what}."
         )));
     }
+    // serde reads a struct from a JSON array too (positionally); every request body is an
+    // object, so anything else is refused before it can be misread.
+    if body.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+        return Err(ApiError::bad_request(format!(
+            "The request body must be a JSON object ({what})."
+        )));
+    }
     serde_json::from_slice(body)
         .map_err(|e| ApiError::bad_request(format!("The request body is not a valid {what}: {e}.")))
 }
@@ -259,5 +266,7 @@ mod tests {
         assert!(e.error.message.contains("required"));
         let e = parse_json::<Req>(b"{\"topic\":5}", "CreateChatThreadRequest").unwrap_err();
         assert_eq!(e.status.as_u16(), 400);
+        let e = parse_json::<Req>(b" [\"t\"]", "CreateChatThreadRequest").unwrap_err();
+        assert!(e.error.message.contains("JSON object"));
     }
 }
