@@ -383,3 +383,24 @@ async fn list_threads_item_tracks_the_last_message_time() {
         "lastMessageReceivedOn {last} is before the last message {created}"
     );
 }
+
+#[tokio::test]
+async fn concurrent_retries_with_one_request_id_create_one_thread() {
+    let emu = start().await;
+    let api = Api::new(&emu);
+    let a = chat_user(&emu);
+    let rid = uuid::Uuid::new_v4().to_string();
+    let mut set = tokio::task::JoinSet::new();
+    for _ in 0..8 {
+        let (api, token, rid) = (api.clone(), a.token.clone(), rid.clone());
+        set.spawn(async move { create_repeatable(&api, &token, &rid, "raced").await });
+    }
+    let mut ids = std::collections::HashSet::new();
+    while let Some(r) = set.join_next().await {
+        let r = r.expect("task");
+        r.expect(201);
+        ids.insert(r.json()["chatThread"]["id"].as_str().unwrap().to_string());
+    }
+    assert_eq!(ids.len(), 1, "every retry got the same thread: {ids:?}");
+    assert_eq!(api.list_all(&a.token, "/chat/threads").await.items.len(), 1);
+}

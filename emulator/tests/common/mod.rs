@@ -252,17 +252,22 @@ impl Api {
 
     /// For an emulator running as a subprocess: its endpoint and decoded access key.
     pub fn for_endpoint(endpoint: &str, key: Vec<u8>) -> Api {
-        let endpoint = endpoint.trim_end_matches('/').to_string();
-        let host = endpoint
-            .split_once("://")
-            .map(|(_, h)| h.to_string())
-            .expect("endpoint has a scheme");
         // no_proxy: a proxy from the environment must not sit between a test and its loopback emulator.
         let http = Client::builder()
             .no_proxy()
             .timeout(Duration::from_secs(30))
             .build()
             .expect("reqwest client");
+        Api::with_client(endpoint, key, http)
+    }
+
+    /// With a client of the test's own making (e.g. one that trusts the emulator's CA).
+    pub fn with_client(endpoint: &str, key: Vec<u8>, http: Client) -> Api {
+        let endpoint = endpoint.trim_end_matches('/').to_string();
+        let host = endpoint
+            .split_once("://")
+            .map(|(_, h)| h.to_string())
+            .expect("endpoint has a scheme");
         Api {
             endpoint,
             host,
