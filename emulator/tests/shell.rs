@@ -667,3 +667,33 @@ async fn graceful_shutdown_finishes_the_request_in_flight() {
         "no new connections after shutdown"
     );
 }
+
+#[tokio::test]
+async fn admin_answers_404_for_other_paths_and_405_for_other_methods() {
+    let emu = start_default().await;
+    let client = fresh_client();
+    let key = emu.access_key().to_vec();
+    let other = signed(&client, &emu, Method::GET, "/admin/other", b"", &key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(other.status(), StatusCode::NOT_FOUND);
+    let body: Value = other.json().await.unwrap();
+    assert!(body["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("/admin/faults"));
+    let delete = signed(&client, &emu, Method::DELETE, "/admin/faults", b"", &key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(delete.status(), StatusCode::METHOD_NOT_ALLOWED);
+    let body: Value = delete.json().await.unwrap();
+    assert_eq!(envelope_code(&body), "MethodNotAllowed");
+}
+
+#[test]
+fn the_handle_can_be_shared_between_threads() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<Emulator>();
+}
