@@ -250,3 +250,45 @@ async fn unexpected_success_status_is_an_error_and_bad_json_is_decode() {
         .unwrap_err();
     assert_eq!(err.kind(), &ErrorKind::Decode);
 }
+
+/// A `Write` sink shared with the test.
+#[derive(Clone, Default)]
+struct Sink(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for Sink {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn traces_name_operations_and_never_contain_tokens() {
+    let sink = Sink::default();
+    let writer = sink.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let (endpoint, _s) = server(&[(503, ""), (201, r#"{"id":"1"}"#)]).await;
+    let token = token();
+    let client = client(&endpoint, &token);
+    client
+        .get_chat_thread_client("19:t@thread.v2")
+        .unwrap()
+        .send_message("hello", Default::default())
+        .await
+        .unwrap();
+
+    let logs = String::from_utf8(sink.0.lock().unwrap().clone()).unwrap();
+    assert!(logs.contains("send_message"), "{logs}");
+    assert!(logs.contains("retrying"), "{logs}");
+    assert!(!logs.contains(&token));
+    assert!(!logs.contains("c2VjcmV0LXNpZ25hdHVyZQ"));
+}
