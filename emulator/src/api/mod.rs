@@ -47,14 +47,25 @@ use auth::token::SerialClock;
 use state::State;
 use store::Db;
 
-/// What [`App::open`] needs.
-#[derive(Debug, Clone)]
+/// What [`App::open`] needs. `Debug` redacts the access key.
+#[derive(Clone)]
 pub struct AppConfig {
+    /// Where the data lives.
     pub storage: Storage,
     /// The decoded access key that signs identity and admin requests.
     pub access_key: Vec<u8>,
     /// `"http"` or `"https"`: used to build `Location` headers and `nextLink`s from the request's `Host`.
     pub scheme: &'static str,
+}
+
+impl std::fmt::Debug for AppConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppConfig")
+            .field("storage", &self.storage)
+            .field("access_key", &"<redacted>")
+            .field("scheme", &self.scheme)
+            .finish()
+    }
 }
 
 /// An ACS user minted by the emulator, with an access token.
@@ -64,6 +75,7 @@ pub struct UserWithToken {
     pub id: String,
     /// The JWT access token (a secret: never log it).
     pub token: String,
+    /// When the token expires (whole seconds; equals its `exp` claim).
     pub expires_on: DateTime<Utc>,
 }
 

@@ -1047,6 +1047,22 @@ async fn limits() {
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
 }
 
+#[test]
+fn debug_output_redacts_secrets() {
+    let config = AppConfig {
+        storage: Storage::InMemory,
+        access_key: b"super-secret-key".to_vec(),
+        scheme: "https",
+    };
+    let app = App::open(config.clone()).unwrap();
+    let u = user(&app, "chat");
+    let shown = format!("{config:?} {u:?}");
+    assert!(!shown.contains("super-secret-key"));
+    assert!(!shown.contains(&format!("{:?}", b"super-secret-key".to_vec())));
+    assert!(!shown.contains(&u.token));
+    assert!(shown.contains("<redacted>"));
+}
+
 #[tokio::test]
 async fn state_survives_reopen() {
     let dir = tempfile::tempdir().unwrap();
