@@ -252,3 +252,82 @@ async fn list_participants_honours_skip() {
         .await;
     assert!(none.items.is_empty());
 }
+
+#[tokio::test]
+async fn requests_may_name_users_by_raw_id_or_nested_id_alone() {
+    let emu = start().await;
+    let api = Api::new(&emu);
+    let a = chat_user(&emu);
+    let b = chat_user(&emu);
+    let c = chat_user(&emu);
+    let d = chat_user(&emu);
+    let r = api
+        .chat(
+            &a.token,
+            Method::POST,
+            "/chat/threads",
+            Some(json!({"topic": "shapes", "participants": [
+                {"communicationIdentifier": {"rawId": b.id}},
+                {"communicationIdentifier": {"communicationUser": {"id": c.id}}},
+            ]})),
+        )
+        .await;
+    let thread = r.expect(201).json()["chatThread"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    api.chat(
+        &a.token,
+        Method::POST,
+        &format!("{}/:add", participants_path(&thread)),
+        Some(json!({"participants": [{"communicationIdentifier": {
+            "kind": "communicationUser", "rawId": d.id, "communicationUser": {"id": d.id}
+        }}]})),
+    )
+    .await
+    .expect(201);
+    let mut got = participant_ids(&api, &a.token, &thread).await;
+    got.sort();
+    let mut want = vec![a.id, b.id, c.id, d.id];
+    want.sort();
+    assert_eq!(got, want);
+}
+
+#[tokio::test]
+async fn phone_and_teams_participants_are_reported_not_fatal() {
+    let emu = start().await;
+    let api = Api::new(&emu);
+    let a = chat_user(&emu);
+    let phone = "4:+14255550123";
+    let teams = "8:orgid:45ab2481-1c1c-4005-be24-0ffb879b1130";
+    let r = api
+        .chat(
+            &a.token,
+            Method::POST,
+            "/chat/threads",
+            Some(json!({"topic": "interop", "participants": [
+                {"communicationIdentifier": {"rawId": phone, "phoneNumber": {"value": "+14255550123"}}},
+                {"communicationIdentifier": {"rawId": teams, "microsoftTeamsUser": {
+                    "userId": "45ab2481-1c1c-4005-be24-0ffb879b1130", "isAnonymous": false, "cloud": "PUBLIC"
+                }}},
+            ]})),
+        )
+        .await;
+    r.expect(201);
+    let body = r.json();
+    let mut targets: Vec<&str> = body["invalidParticipants"]
+        .as_array()
+        .unwrap_or_else(|| panic!("invalidParticipants expected: {r}"))
+        .iter()
+        .map(|e| e["target"].as_str().expect("target"))
+        .collect();
+    targets.sort_unstable();
+    let mut want = vec![phone, teams];
+    want.sort_unstable();
+    assert_eq!(
+        targets, want,
+        "each refused participant is reported by raw id"
+    );
+    let thread = body["chatThread"]["id"].as_str().unwrap().to_string();
+    assert_eq!(participant_ids(&api, &a.token, &thread).await, vec![a.id]);
+}

@@ -201,6 +201,13 @@ impl Resp {
         let v = self.json();
         let code = v["error"]["code"].as_str();
         let message = v["error"]["message"].as_str();
+        // The spec declares this header on every error answer; the SDKs use it to tell service
+        // errors from proxies' and gateways'.
+        assert_eq!(
+            self.header("x-ms-error-response").as_deref(),
+            Some("true"),
+            "error answers carry x-ms-error-response: true: {self}"
+        );
         match (code, message) {
             (Some(c), Some(m)) if !c.is_empty() && !m.is_empty() => (c.to_string(), m.to_string()),
             _ => panic!("not an ACS error envelope with code and message: {self}"),
