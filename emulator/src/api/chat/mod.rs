@@ -3,6 +3,15 @@
 //! Every handler is a plain function `fn(&App, &Ctx) -> Result<Response, ApiError>`; [`op`]
 //! wraps it with the shared preamble (read body, check api-version, authenticate, check the
 //! content type), so the preamble's order and error messages are the same on every route.
+//!
+//! Limits (service limits documentation) and the status each violation gets:
+//! - more than 200 participants in one create-thread or `:add` call: 400;
+//! - a thread growing past 250 participants: 403 (the call is refused as a whole);
+//! - message content over 28 KB (28 * 1024 bytes of UTF-8): 400;
+//! - metadata (message, thread, participant) over 1 KB of keys plus values: 400;
+//! - read receipts (send and list) and typing notifications on a thread with more than 20
+//!   participants: 403;
+//! - `maxPageSize` outside 1..=200: 400.
 
 mod messages;
 mod participants;
