@@ -293,7 +293,16 @@ async fn a_voip_only_token_is_403_on_chat() {
     let api = Api::new(&emu);
     let owner = chat_user(&emu);
     let voip = user(&emu, &["voip"]);
-    let thread = api.thread(&owner.token, "t", &[&voip.id]).await;
+    let voip_join = user(&emu, &["voip.join"]);
+    let thread = api
+        .thread(&owner.token, "t", &[&voip.id, &voip_join.id])
+        .await;
+    api.chat(&voip_join.token, Method::GET, "/chat/threads", None)
+        .await
+        .expect_error(403);
+    api.send(&voip_join.token, &thread, "x")
+        .await
+        .expect_error(403);
 
     let r = api
         .chat(&voip.token, Method::GET, "/chat/threads", None)

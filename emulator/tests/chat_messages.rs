@@ -365,3 +365,27 @@ async fn list_messages_start_time_keeps_only_newer_messages() {
         "the newest message is after startTime"
     );
 }
+
+#[tokio::test]
+async fn unicode_and_markup_round_trip_exactly() {
+    let emu = start().await;
+    let api = Api::new(&emu);
+    let a = chat_user(&emu);
+    let topic = "Déjeuner 🍜 \"quoted\" <tag> & 中文";
+    let thread = api.thread(&a.token, topic, &[]).await;
+    let got = api
+        .chat(
+            &a.token,
+            Method::GET,
+            &format!("/chat/threads/{}", quote(&thread)),
+            None,
+        )
+        .await;
+    assert_eq!(got.expect(200).json()["topic"], topic);
+    let content = "héllo 👋 <b>&amp;</b> \\ \"q\" \u{1F600}\n\ttabs\u{0}nul";
+    let id = api.message(&a.token, &thread, content).await;
+    let m = api
+        .chat(&a.token, Method::GET, &message_path(&thread, &id), None)
+        .await;
+    assert_eq!(m.expect(200).json()["content"]["message"], content);
+}

@@ -387,3 +387,58 @@ async fn identity_api_version_is_required() {
         .await
         .expect(201);
 }
+
+/// What Python's `base64.b64decode(seg + "==")` (standard alphabet, non-validating) returns, which is
+/// how SDK 1.2.0 reads a token's `exp`: characters outside the alphabet are dropped.
+fn python_b64decode(seg: &str) -> Vec<u8> {
+    use base64::Engine;
+    let kept: String = seg
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '+' || *c == '/')
+        .collect();
+    // One stray character past a multiple of four is an error in Python too.
+    assert_ne!(
+        kept.len() % 4,
+        1,
+        "the SDK could not decode the payload {seg:?}"
+    );
+    let padded = format!("{kept}{}", "=".repeat((4 - kept.len() % 4) % 4));
+    base64::engine::general_purpose::STANDARD
+        .decode(padded)
+        .unwrap_or_else(|e| panic!("the SDK could not decode the payload {seg:?}: {e}"))
+}
+
+#[tokio::test]
+async fn tokens_decode_the_way_the_python_sdk_reads_them() {
+    let emu = start().await;
+    let api = Api::new(&emu);
+    for i in 0..60 {
+        let scopes: &[&str] = match i % 3 {
+            0 => &["chat"],
+            1 => &["chat", "voip"],
+            _ => &["chat.join"],
+        };
+        let r = api.create_identity(scopes, Some(60 + i)).await;
+        r.expect(201);
+        let body = r.json();
+        let token = body["accessToken"]["token"].as_str().unwrap();
+        let parts: Vec<&str> = token.split('.').collect();
+        assert_eq!(parts.len(), 3, "a JWT has three segments");
+        assert!(
+            !parts[1].contains(['-', '_']),
+            "Python's non-validating decoder would drop '-'/'_' from the payload"
+        );
+        let claims: Value = serde_json::from_slice(&python_b64decode(parts[1]))
+            .unwrap_or_else(|e| panic!("the payload is not JSON to the SDK: {e}"));
+        let exp = claims["exp"].as_i64().expect("numeric exp");
+        let expires_on = ts(&body["accessToken"]["expiresOn"], "expiresOn");
+        assert_eq!(
+            exp,
+            expires_on.timestamp(),
+            "exp is the same instant as expiresOn"
+        );
+        let id = body["identity"]["id"].as_str().unwrap();
+        assert_eq!(format!("8:{}", claims["skypeid"].as_str().unwrap()), id);
+        assert_eq!(claims["acsScope"], scopes.join(","));
+    }
+}
