@@ -71,6 +71,24 @@ struct ErrorEnvelope {
 ///
 /// `Display` names the failure and, for service errors, shows the service's code and message. It never contains
 /// tokens or keys. `Error` is `Send + Sync + 'static`.
+///
+/// ```no_run
+/// # async fn demo(thread: acs_chat::ChatThreadClient) {
+/// use acs_chat::ErrorKind;
+/// match thread.send_message("hi", Default::default()).await {
+///     Ok(sent) => println!("sent {}", sent.id),
+///     Err(e) if *e.kind() == ErrorKind::AmbiguousWrite => {
+///         // The service may have stored it: list messages before sending again.
+///         eprintln!("unknown outcome: {e}");
+///     }
+///     Err(e) => match e.kind() {
+///         ErrorKind::Throttled { retry_after } => eprintln!("throttled, retry after {retry_after:?}"),
+///         ErrorKind::NotFound => eprintln!("no such thread"),
+///         _ => eprintln!("failed: {e} (request id {:?})", e.request_id()),
+///     },
+/// }
+/// # }
+/// ```
 pub struct Error {
     // Boxed so `Result<T, Error>` stays one pointer wide on the error side.
     inner: Box<ErrorInner>,

@@ -37,6 +37,23 @@ pub struct Page<T> {
 ///
 /// The first request carries the list options; later requests follow the service's `nextLink` as given,
 /// with the client's `api-version`. A failed page can be retried by calling `next_page` again.
+///
+/// ```no_run
+/// # async fn demo(thread: acs_chat::ChatThreadClient, saved: Option<String>) -> acs_chat::Result<()> {
+/// use acs_chat::operation_options::ListMessagesOptions;
+/// let mut pager = thread.list_messages(ListMessagesOptions::default().results_per_page(100))?;
+/// if let Some(token) = saved {
+///     // Continue where an earlier run stopped.
+///     pager = pager.resume_from(&token)?;
+/// }
+/// while let Some(page) = pager.next_page().await? {
+///     println!("{} messages", page.items.len());
+///     if let Some(token) = &page.continuation_token {
+///         println!("resume later from {token}");
+///     }
+/// }
+/// # Ok(()) }
+/// ```
 pub struct Pager<T> {
     pipeline: Arc<Pipeline>,
     operation: &'static str,
