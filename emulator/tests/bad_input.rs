@@ -230,9 +230,10 @@ enum Mutation {
     BadPercentEncoding,
     GarbageAuth,
     BadQuery,
+    WrongContentType,
 }
 
-const MUTATIONS: [Mutation; 8] = [
+const MUTATIONS: [Mutation; 9] = [
     Mutation::MalformedJson,
     Mutation::WrongTopLevelType,
     Mutation::BadBody,
@@ -241,6 +242,7 @@ const MUTATIONS: [Mutation; 8] = [
     Mutation::BadPercentEncoding,
     Mutation::GarbageAuth,
     Mutation::BadQuery,
+    Mutation::WrongContentType,
 ];
 
 fn malformed_json(rng: &mut StdRng) -> Vec<u8> {
@@ -366,12 +368,14 @@ async fn send_one(
     };
     let mut auth: Option<String> = None;
     let mut query: Option<String> = None;
+    let mut content_type: Option<String> = None;
     let has_ids = route.path.contains('{');
     match mutation {
         Mutation::MalformedJson
         | Mutation::WrongTopLevelType
         | Mutation::BadBody
         | Mutation::TooLarge
+        | Mutation::WrongContentType
             if !route.body =>
         {
             return None
@@ -436,6 +440,15 @@ async fn send_one(
                 body = Some(valid_body(route, fx).into_bytes());
             }
         }
+        Mutation::WrongContentType => {
+            let pool = [
+                "text/plain",
+                "application/xml",
+                "multipart/form-data; boundary=x",
+            ];
+            content_type = Some(pool[rng.gen_range(0..pool.len())].to_string());
+            body = Some(valid_body(route, fx).into_bytes());
+        }
         Mutation::BadQuery => {
             query = Some(bad_query(route, rng));
             if route.body {
@@ -468,12 +481,12 @@ async fn send_one(
         )),
     }
     if body.is_some() {
-        let ct = if route.method == Method::PATCH {
-            "application/merge-patch+json"
-        } else {
-            "application/json"
+        let ct = match content_type {
+            Some(ct) => ct,
+            None if route.method == Method::PATCH => "application/merge-patch+json".to_string(),
+            None => "application/json".to_string(),
         };
-        headers.push(("content-type", ct.to_string()));
+        headers.push(("content-type", ct));
     }
     let body_preview = body
         .as_deref()

@@ -362,3 +362,44 @@ async fn a_burst_of_writes_killed_mid_stream_keeps_every_acknowledged_one() {
         lost.iter().take(10).collect::<Vec<_>>()
     );
 }
+
+#[test]
+fn a_file_that_is_not_a_database_stops_startup_with_a_message_not_a_panic() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("x.sqlite3");
+    std::fs::write(
+        &db,
+        b"this is not an SQLite database, just some text ".repeat(200),
+    )
+    .expect("write the fake database");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_acs-chat-emulator"))
+        .args(["--listen", "127.0.0.1:0", "--db"])
+        .arg(&db)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the emulator binary starts");
+    // Bounded wait: a server that starts anyway would never exit on its own.
+    let mut status = None;
+    for _ in 0..300 {
+        if let Some(s) = child.try_wait().expect("try_wait") {
+            status = Some(s);
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let Some(status) = status else {
+        let _ = child.kill();
+        let _ = child.wait();
+        panic!("the emulator kept running on a file that is not a database");
+    };
+    let output = child.wait_with_output().expect("collect output");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!status.success(), "it must exit with a failure status");
+    assert!(
+        !stderr.contains("panicked"),
+        "a bad database file is an error, not a panic: {stderr}"
+    );
+    assert!(!stderr.trim().is_empty(), "it says what went wrong");
+}
