@@ -180,3 +180,31 @@ impl ChatClient {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use base64::Engine;
+
+    fn token() -> String {
+        let exp = chrono::Utc::now().timestamp() + 3600;
+        format!(
+            "e30.{}.c2ln",
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!(r#"{{"exp":{exp}}}"#))
+        )
+    }
+
+    #[test]
+    fn thread_clients_share_the_client_pipeline() {
+        let client = ChatClient::new(
+            "https://acs.example.com/prefix",
+            CommunicationTokenCredential::new(token()).unwrap(),
+            ClientOptions::default().api_version("2021-09-07"),
+        )
+        .unwrap();
+        let thread = client.get_chat_thread_client("19:x@thread.v2").unwrap();
+        assert!(Arc::ptr_eq(&client.pipeline, thread.pipeline()));
+        assert_eq!(client.clone().options().api_version, "2021-09-07");
+        assert_eq!(client.endpoint(), "https://acs.example.com/prefix");
+    }
+}

@@ -91,6 +91,11 @@ impl ChatThreadClient {
         })
     }
 
+    #[cfg(test)]
+    pub(crate) fn pipeline(&self) -> &Arc<Pipeline> {
+        &self.pipeline
+    }
+
     /// The thread's id.
     pub fn thread_id(&self) -> &str {
         &self.thread_id

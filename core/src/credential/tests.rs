@@ -208,3 +208,12 @@ async fn blocking_refresher_runs_off_the_async_threads() {
     let t = cred.get_token().await.unwrap();
     assert!(t.expires_on > Utc::now());
 }
+
+#[tokio::test]
+async fn static_token_that_expired_after_construction_fails_before_any_request() {
+    let expired = AccessToken::new("t", Utc::now() - chrono::Duration::seconds(1));
+    let c = CommunicationTokenCredential::build(Some(expired), None, false);
+    let e = c.get_token().await.unwrap_err();
+    assert_eq!(e.kind(), &ErrorKind::Credential);
+    assert!(e.to_string().contains("no refresher"), "{e}");
+}
