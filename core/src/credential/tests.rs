@@ -151,13 +151,20 @@ async fn proactive_refresh_runs_in_background_and_stops_on_drop() {
     // First use starts the background task; the initial token is fresh so no refresh yet.
     cred.get_token().await.unwrap();
     assert_eq!(calls.load(Ordering::SeqCst), 0);
-    let weak = Arc::downgrade(&cred.inner);
+    // The background task holds one clone of the shutdown signal while it runs.
+    let shutdown = cred.inner.shutdown.clone();
+    tokio::task::yield_now().await;
+    assert_eq!(Arc::strong_count(&shutdown), 3, "credential, task and test");
     drop(cred);
-    // The task must notice the drop and end, releasing everything.
+    // The task must notice the drop and end, releasing its clone.
     for _ in 0..10 {
         tokio::task::yield_now().await;
     }
-    assert!(weak.upgrade().is_none());
+    assert_eq!(
+        Arc::strong_count(&shutdown),
+        1,
+        "background task still running"
+    );
     assert_eq!(calls.load(Ordering::SeqCst), 0);
 }
 
@@ -186,7 +193,16 @@ async fn proactive_window_is_ten_minutes_and_close_stops_refresh() {
     // Inside the 10-minute window: the first request refreshes on demand.
     cred.get_token().await.unwrap();
     assert_eq!(calls.load(Ordering::SeqCst), 1);
+    let shutdown = cred.inner.shutdown.clone();
     cred.close();
+    for _ in 0..10 {
+        tokio::task::yield_now().await;
+    }
+    assert_eq!(
+        Arc::strong_count(&shutdown),
+        2,
+        "background task survived close"
+    );
     tokio::time::sleep(Duration::from_secs(3 * 3600)).await;
     assert_eq!(
         calls.load(Ordering::SeqCst),
@@ -216,4 +232,38 @@ async fn static_token_that_expired_after_construction_fails_before_any_request()
     let e = c.get_token().await.unwrap_err();
     assert_eq!(e.kind(), &ErrorKind::Credential);
     assert!(e.to_string().contains("no refresher"), "{e}");
+}
+
+#[tokio::test]
+async fn proactive_refresh_fires_ten_minutes_before_expiry_without_requests() {
+    let calls = Arc::new(AtomicUsize::new(0));
+    let c2 = calls.clone();
+    let cred = CommunicationTokenCredential::with_refresher(
+        move || {
+            let calls = c2.clone();
+            async move {
+                calls.fetch_add(1, Ordering::SeqCst);
+                Ok(AccessToken::new(
+                    "t",
+                    Utc::now() + chrono::Duration::hours(1),
+                ))
+            }
+        },
+        // 10 min + 1 s left: outside the window now, inside it about a second later.
+        RefreshOptions::default()
+            .initial_token(mint(601))
+            .proactive_refresh(true),
+    )
+    .unwrap();
+    cred.get_token().await.unwrap();
+    assert_eq!(calls.load(Ordering::SeqCst), 0, "no refresh needed yet");
+    // Wait (bounded) for the background task; no request is made meanwhile.
+    for _ in 0..100 {
+        if calls.load(Ordering::SeqCst) > 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(calls.load(Ordering::SeqCst), 1);
+    assert!(cred.inner.cached.lock().as_ref().unwrap().token == "t");
 }
