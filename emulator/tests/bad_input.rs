@@ -703,6 +703,7 @@ async fn unknown_routes_and_methods_get_the_envelope() {
     let thread = api.thread(&a.token, "t", &[]).await;
     let r = api.chat(&a.token, Method::GET, "/chat/nothing", None).await;
     r.expect_error(404);
+    r.expect_chat_versions_header();
     let r = api
         .chat(
             &a.token,

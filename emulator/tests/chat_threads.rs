@@ -213,11 +213,11 @@ async fn delete_thread_answers_204_and_the_thread_is_gone() {
         .expect_error(404);
     api.send(&a.token, &id, "anyone?").await.expect_error(404);
 
-    // A deleted thread may stay listed (the spec example shows one), but then with deletedOn.
+    // The deleted thread stays listed with deletedOn, as in the spec's list example.
     let listed = api.list_all(&a.token, "/chat/threads").await.items;
-    for t in listed.iter().filter(|t| t["id"] == id.as_str()) {
-        ts(&t["deletedOn"], "deletedOn of a deleted thread");
-    }
+    let entries: Vec<&Value> = listed.iter().filter(|t| t["id"] == id.as_str()).collect();
+    assert_eq!(entries.len(), 1, "{listed:?}");
+    ts(&entries[0]["deletedOn"], "deletedOn of a deleted thread");
 }
 
 #[tokio::test]
@@ -403,4 +403,25 @@ async fn concurrent_retries_with_one_request_id_create_one_thread() {
     }
     assert_eq!(ids.len(), 1, "every retry got the same thread: {ids:?}");
     assert_eq!(api.list_all(&a.token, "/chat/threads").await.items.len(), 1);
+}
+
+#[tokio::test]
+async fn thread_ids_are_accepted_unencoded_in_paths_too() {
+    // The SDK percent-encodes ids, but the spec's own nextLink example carries `19:...@thread.v2` raw.
+    let emu = start().await;
+    let api = Api::new(&emu);
+    let a = chat_user(&emu);
+    let id = api.thread(&a.token, "raw", &[]).await;
+    let r = api
+        .chat(&a.token, Method::GET, &format!("/chat/threads/{id}"), None)
+        .await;
+    assert_eq!(r.expect(200).json()["id"], id.as_str());
+    api.chat(
+        &a.token,
+        Method::POST,
+        &format!("/chat/threads/{id}/messages"),
+        Some(json!({"content": "raw path"})),
+    )
+    .await
+    .expect(201);
 }
