@@ -331,3 +331,34 @@ async fn phone_and_teams_participants_are_reported_not_fatal() {
     let thread = body["chatThread"]["id"].as_str().unwrap().to_string();
     assert_eq!(participant_ids(&api, &a.token, &thread).await, vec![a.id]);
 }
+
+#[tokio::test]
+async fn a_participant_can_leave_and_then_loses_access() {
+    let emu = start().await;
+    let api = Api::new(&emu);
+    let a = chat_user(&emu);
+    let b = chat_user(&emu);
+    let thread = api.thread(&a.token, "t", &[&b.id]).await;
+    api.chat(
+        &b.token,
+        Method::POST,
+        &format!("{}/:remove", participants_path(&thread)),
+        Some(ident(&b.id)),
+    )
+    .await
+    .expect(204);
+    api.chat(&b.token, Method::GET, &participants_path(&thread), None)
+        .await
+        .expect_error(403);
+    assert_eq!(
+        participant_ids(&api, &a.token, &thread).await,
+        vec![a.id.clone()]
+    );
+    let messages = all_messages(&api, &a.token, &thread).await;
+    let removed = system_messages(&messages, "participantRemoved");
+    assert_eq!(removed.len(), 1);
+    assert_eq!(
+        raw_id_of(&removed[0]["content"]["initiatorCommunicationIdentifier"]),
+        b.id
+    );
+}

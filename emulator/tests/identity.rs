@@ -48,6 +48,16 @@ async fn create_without_a_body_answers_201_with_only_an_identity() {
         "{r}"
     );
 
+    // An empty JSON object is the same as no body.
+    let empty = api
+        .identity(Method::POST, "/identities", Some(json!({})))
+        .await;
+    assert!(empty
+        .expect(201)
+        .json()
+        .get("accessToken")
+        .map_or(true, Value::is_null));
+
     // Two identities are distinct.
     let again = api.identity(Method::POST, "/identities", None).await;
     assert_ne!(id_of(again.expect(201)), id);

@@ -500,3 +500,39 @@ async fn list_threads_start_time_keeps_threads_active_since_then() {
     );
     assert!(got.contains(&threads[4].as_str()));
 }
+
+#[tokio::test]
+async fn start_time_accepts_the_timestamp_shapes_clients_send() {
+    let emu = start().await;
+    let api = Api::new(&emu);
+    let a = chat_user(&emu);
+    let thread = api.thread(&a.token, "t", &[]).await;
+    api.message(&a.token, &thread, "x").await;
+    let base = format!("/chat/threads/{}/messages", quote(&thread));
+    // As sent: SDK 1.2.0 (milliseconds or microseconds, Z), whole seconds, 7 digits, an explicit
+    // offset, all URL-quoted by the client.
+    for t in [
+        "2020-01-01T00:00:00.000Z",
+        "2020-01-01T00:00:00.123456Z",
+        "2020-01-01T00:00:00.1234567Z",
+        "2020-01-01T00:00:00Z",
+        "2020-01-01T00:00:00+00:00",
+        "2020-01-01T01:00:00+01:00",
+    ] {
+        for list in [base.as_str(), "/chat/threads"] {
+            let r = api
+                .chat(
+                    &a.token,
+                    Method::GET,
+                    &format!("{list}?startTime={}", quote(t)),
+                    None,
+                )
+                .await;
+            let page = r.expect(200).json();
+            assert!(
+                !page["value"].as_array().unwrap().is_empty(),
+                "{list} startTime={t}: everything is newer than 2020"
+            );
+        }
+    }
+}
