@@ -536,3 +536,22 @@ async fn start_time_accepts_the_timestamp_shapes_clients_send() {
         }
     }
 }
+
+/// The follower itself, checked against the SDK behaviour recorded in python_sdk_1_2_0.md §5.4: values
+/// decoded then re-quoted with `quote()` (so `%2F` comes back as `/`), blank values dropped, api-version
+/// overwritten, path kept as given.
+#[test]
+fn the_next_link_follower_matches_the_sdk() {
+    let link = "http://h:1/chat/threads/19:x@thread.v2/messages?syncState=s%2F%3D1\
+                &startTime=1%2F1%2F1970%2012%3A00%3A00%20AM%20%2B00%3A00&maxPageSize=5\
+                &api-version=2021-03-07&empty=";
+    assert_eq!(
+        sdk_next_url(link, "2023-11-07"),
+        "http://h:1/chat/threads/19:x@thread.v2/messages?syncState=s/%3D1\
+         &startTime=1/1/1970%2012%3A00%3A00%20AM%20%2B00%3A00&maxPageSize=5&api-version=2023-11-07"
+    );
+    assert_eq!(
+        sdk_next_url("https://h/chat/threads?skip=2", "2025-03-15"),
+        "https://h/chat/threads?skip=2&api-version=2025-03-15"
+    );
+}
