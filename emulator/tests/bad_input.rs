@@ -555,8 +555,19 @@ fn violation(s: &Sent) -> Option<String> {
     if !ok {
         return Some("no {\"error\":{\"code\",\"message\"}} envelope".into());
     }
-    if s.route.contains("/chat/") && r.header("api-supported-versions").is_none() {
-        return Some("no api-supported-versions header".into());
+    // Chat answers list the chat versions, identity answers the identity ones.
+    let expected_version = if s.route.contains("/chat/") {
+        CHAT_API
+    } else {
+        IDENTITY_API
+    };
+    if !r
+        .header("api-supported-versions")
+        .is_some_and(|h| h.contains(expected_version))
+    {
+        return Some(format!(
+            "no api-supported-versions header listing {expected_version}"
+        ));
     }
     None
 }
