@@ -1,7 +1,8 @@
 //! Paging of the four collections at their boundaries, followed exactly as SDK 1.2.0 follows nextLink
 //! (parse the query, re-quote the values, overwrite api-version, drop nothing else).
 //!
-//! Sizes: messages and threads at 0, 1, 200, 201 and 1000 items; participants at 1, 200, 201 and 250
+//! Sizes: messages and threads at 0, 1, 200, 201 and 1000 items (a new thread already holds two system
+//! messages, so 0 and 1 messages are listed through `startTime`); participants at 1, 200, 201 and 250
 //! (a thread holds at most 250, and the caller must itself be a participant to list them, so an empty
 //! list is only observable through `skip`); read receipts at 0, 1 and 20 (the service refuses receipts
 //! on threads with more than 20 participants and keeps one receipt per reader).
