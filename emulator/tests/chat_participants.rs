@@ -362,3 +362,28 @@ async fn a_participant_can_leave_and_then_loses_access() {
         b.id
     );
 }
+
+#[tokio::test]
+async fn concurrent_adds_of_one_user_add_it_once() {
+    let emu = start().await;
+    let api = Api::new(&emu);
+    let a = chat_user(&emu);
+    let b = chat_user(&emu);
+    let thread = api.thread(&a.token, "t", &[]).await;
+    let mut set = tokio::task::JoinSet::new();
+    for _ in 0..8 {
+        let (api, token, thread, id) = (api.clone(), a.token.clone(), thread.clone(), b.id.clone());
+        set.spawn(async move { api.add(&token, &thread, &[&id]).await.status });
+    }
+    while let Some(status) = set.join_next().await {
+        assert_eq!(status.expect("task"), 201);
+    }
+    let ids = participant_ids(&api, &a.token, &thread).await;
+    assert_eq!(ids.iter().filter(|id| **id == b.id).count(), 1, "{ids:?}");
+    let messages = all_messages(&api, &a.token, &thread).await;
+    assert_eq!(
+        system_messages(&messages, "participantAdded").len(),
+        2,
+        "one participantAdded at create and one for b"
+    );
+}
