@@ -93,6 +93,44 @@ pub(crate) struct MessageRecord {
     /// `participantAdded` / `participantRemoved`: who.
     #[serde(default)]
     pub participants: Vec<ParticipantRecord>,
+    /// The response JSON of this message, per response shape (not persisted).
+    #[serde(skip)]
+    pub json: JsonCache,
+}
+
+/// Number of distinct response shapes of a message across API versions (see
+/// `ChatVersion::message_shape`).
+pub(crate) const MESSAGE_SHAPES: usize = 4;
+
+/// Lazily rendered response JSON, one slot per response shape, so listing pages copies bytes
+/// instead of serializing every message again. Cloning yields an empty cache: a clone is made
+/// to be changed (edit, delete), and must never carry the old rendering.
+#[derive(Default)]
+pub(crate) struct JsonCache([std::sync::OnceLock<Box<str>>; MESSAGE_SHAPES]);
+
+impl JsonCache {
+    /// The JSON for `shape`, rendering it with `render` the first time.
+    pub(crate) fn get_or_render(&self, shape: usize, render: impl FnOnce() -> String) -> &str {
+        match self.0.get(shape) {
+            Some(slot) => slot.get_or_init(|| render().into_boxed_str()),
+            None => {
+                debug_assert!(false, "message shape {shape} out of range");
+                ""
+            }
+        }
+    }
+}
+
+impl Clone for JsonCache {
+    fn clone(&self) -> Self {
+        JsonCache::default()
+    }
+}
+
+impl std::fmt::Debug for JsonCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("JsonCache")
+    }
 }
 
 /// The latest read receipt of one sender in one thread.

@@ -112,6 +112,11 @@ impl Db {
 
     /// Persists `writes` atomically (one transaction).
     pub(crate) fn apply(&mut self, writes: &[Write<'_>]) -> Result<(), ApiError> {
+        // One statement is atomic on its own; skipping BEGIN/COMMIT saves two statements on
+        // the hottest path (send message).
+        if let [single] = writes {
+            return apply_one(&self.conn, single);
+        }
         let tx = self.conn.transaction().map_err(unavailable)?;
         for w in writes {
             apply_one(&tx, w).map_err(unavailable)?;
@@ -176,18 +181,14 @@ impl Db {
     }
 }
 
-fn exec(
-    tx: &rusqlite::Transaction<'_>,
-    sql: &str,
-    p: impl rusqlite::Params,
-) -> Result<(), ApiError> {
+fn exec(tx: &Connection, sql: &str, p: impl rusqlite::Params) -> Result<(), ApiError> {
     tx.prepare_cached(sql)
         .and_then(|mut s| s.execute(p))
         .map(|_| ())
         .map_err(unavailable)
 }
 
-fn apply_one(tx: &rusqlite::Transaction<'_>, w: &Write<'_>) -> Result<(), ApiError> {
+fn apply_one(tx: &Connection, w: &Write<'_>) -> Result<(), ApiError> {
     match w {
         Write::Identity(r) => exec(
             tx,

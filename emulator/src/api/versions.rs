@@ -46,6 +46,14 @@ impl ChatVersion {
         self >= Self::V2021_09_07
     }
 
+    /// Which response shape messages have in this version (index into a message's JSON
+    /// cache): versions that render messages identically share a shape.
+    pub(crate) fn message_shape(self) -> usize {
+        // 2021-03-07 | 2021-09-07 (+metadata) | 2023-11-07, 2024-03-07 (+kind) | 2025-03-15
+        // (+participant metadata in system messages)
+        [0, 1, 2, 2, 3][self.0]
+    }
+
     /// Whether response identifiers carry `kind` (common 2022-07-13 and later).
     pub(crate) fn has_identifier_kind(self) -> bool {
         self >= Self::V2023_11_07

@@ -17,8 +17,9 @@ use super::super::paging::{self, MessageCursor};
 use super::super::state::{is_user_message, ThreadState};
 use super::super::store::Write;
 use super::super::time;
+use super::super::versions::ChatVersion;
 use super::super::App;
-use super::wire::{MessageOut, Page};
+use super::wire::MessageOut;
 use super::{check_metadata, merge_metadata, readable, writable, Ctx, MAX_CONTENT_BYTES};
 use crate::error::ApiError;
 
@@ -62,6 +63,14 @@ fn message_not_found(id: &str) -> ApiError {
 /// The earliest `created_on` the caller may see, from their `shareHistoryTime`.
 fn visible_from(t: &ThreadState, caller: &str) -> Option<DateTime<Utc>> {
     t.participant(caller).and_then(|p| p.share_history_time)
+}
+
+/// The response JSON of `m` in version `v` (whose shape is `shape`), rendered once per shape.
+fn rendered(m: &MessageRecord, v: ChatVersion, shape: usize) -> &str {
+    m.json.get_or_render(shape, || {
+        // Serializing borrowed strings and numbers into a Vec cannot fail.
+        serde_json::to_string(&MessageOut::new(m, v)).unwrap_or_default()
+    })
 }
 
 /// Index of message `id` (a decimal epoch-ms string) if the caller may see it.
@@ -119,6 +128,7 @@ pub(super) fn send(app: &App, ctx: &Ctx) -> Result<Response, ApiError> {
         initiator: None,
         topic: None,
         participants: Vec::new(),
+        json: Default::default(),
     };
     app.inner.db.lock().apply(&[Write::Message(&tid, &m)])?;
     t.push_message(m);
@@ -190,11 +200,24 @@ pub(super) fn list(app: &App, ctx: &Ctx) -> Result<Response, ApiError> {
     } else {
         None
     };
-    let value: Vec<MessageOut<'_>> = page
-        .iter()
-        .map(|m| MessageOut::new(m, ctx.version))
-        .collect();
-    Ok(http::json(StatusCode::OK, &Page { value, next_link }))
+    // Assembled from each message's cached rendering: listing is the hot path.
+    let shape = ctx.version.message_shape();
+    let mut out = Vec::with_capacity(64 + page.len() * 512);
+    out.extend_from_slice(b"{\"value\":[");
+    for (i, m) in page.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(rendered(m, ctx.version, shape).as_bytes());
+    }
+    out.push(b']');
+    if let Some(link) = next_link {
+        out.extend_from_slice(b",\"nextLink\":");
+        serde_json::to_writer(&mut out, &link)
+            .map_err(|_| ApiError::service_unavailable("The response could not be serialized."))?;
+    }
+    out.push(b'}');
+    Ok(http::json_bytes(StatusCode::OK, out))
 }
 
 /// GET messages/{id}.
@@ -204,10 +227,9 @@ pub(super) fn get(app: &App, ctx: &Ctx) -> Result<Response, ApiError> {
     let st = app.inner.state.read();
     let t = readable(&st, &tid, &ctx.caller)?;
     let idx = find_visible(t, &mid, &ctx.caller)?;
-    Ok(http::json(
-        StatusCode::OK,
-        &MessageOut::new(&t.messages[idx], ctx.version),
-    ))
+    let m = &t.messages[idx];
+    let json = rendered(m, ctx.version, ctx.version.message_shape());
+    Ok(http::json_bytes(StatusCode::OK, json.as_bytes().to_vec()))
 }
 
 /// 403 unless the caller sent message `m` (system messages have no sender).

@@ -131,6 +131,7 @@ pub(crate) fn membership_message(
         initiator: Some(initiator.to_owned()),
         topic: None,
         participants,
+        json: Default::default(),
     }
 }
 
