@@ -316,9 +316,19 @@ fn bad_query(route: &Route, rng: &mut StdRng) -> String {
             "maxPageSize=-5",
         ];
         if p.ends_with("/threads") || p.ends_with("/messages") {
-            pool.extend(["startTime=not-a-time", "startTime=2026-13-45T99%3A00%3A00Z"]);
+            pool.extend([
+                "startTime=not-a-time",
+                "startTime=2026-13-45T99%3A00%3A00Z",
+                "startTime=%FF%FE",
+                "startTime=99999-01-01T00%3A00%3A00Z",
+            ]);
         } else {
-            pool.extend(["skip=-3", "skip=many"]);
+            pool.extend([
+                "skip=-3",
+                "skip=many",
+                "skip=99999999999999999999",
+                "skip=%FF",
+            ]);
         }
         if p.ends_with("/messages") || p.ends_with("/threads") {
             pool.push("syncState=%21%21garbage");
