@@ -118,6 +118,8 @@ async fn everything_acknowledged_survives_kill_9_and_restart() {
     let (a, a_token) = new_user(&api).await;
     let (b, b_token) = new_user(&api).await;
     let (c, c_token) = new_user(&api).await;
+    let (d, d_token) = new_user(&api).await;
+    let (e, e_token) = new_user(&api).await;
     let rid = uuid::Uuid::new_v4().to_string();
     let created = api
         .raw(
@@ -183,6 +185,23 @@ async fn everything_acknowledged_survives_kill_9_and_restart() {
     )
     .await
     .expect(204);
+    // A second thread that d leaves and a deletes; e's identity is deleted.
+    let doomed = api.thread(&a_token, "doomed", &[&d, &e]).await;
+    let doomed_path = format!("/chat/threads/{}", quote(&doomed));
+    api.chat(
+        &d_token,
+        Method::POST,
+        &format!("{doomed_path}/participants/:remove"),
+        Some(ident(&d)),
+    )
+    .await
+    .expect(204);
+    api.chat(&a_token, Method::DELETE, &doomed_path, None)
+        .await
+        .expect(204);
+    api.identity(Method::DELETE, &format!("/identities/{}", quote(&e)), None)
+        .await
+        .expect(204);
     let last = api.message(&a_token, &thread, "the last word").await;
     // Killed right after the last acknowledged write.
     first.kill9();
@@ -250,6 +269,32 @@ async fn everything_acknowledged_survives_kill_9_and_restart() {
     assert_eq!(threads.len(), 1);
     assert_eq!(threads[0]["id"], thread.as_str());
 
+    // Leaving, deleting a thread and deleting an identity persisted too.
+    api.chat(&a_token, Method::GET, &doomed_path, None)
+        .await
+        .expect_error(404);
+    let a_threads = api.list_all(&a_token, "/chat/threads").await.items;
+    let doomed_item = a_threads
+        .iter()
+        .find(|t| t["id"] == doomed.as_str())
+        .expect("the deleted thread is still listed");
+    ts(&doomed_item["deletedOn"], "deletedOn after restart");
+    api.chat(&e_token, Method::GET, "/chat/threads", None)
+        .await
+        .expect_error(401);
+    api.identity(
+        Method::POST,
+        &format!("/identities/{}/:issueAccessToken", quote(&e)),
+        Some(json!({"scopes": ["chat"]})),
+    )
+    .await
+    .expect_error(404);
+    let d_threads = api.list_all(&d_token, "/chat/threads").await.items;
+    assert!(
+        d_threads.iter().all(|t| t["id"] != doomed.as_str()),
+        "d left the doomed thread before it was deleted: {d_threads:?}"
+    );
+
     // The repeatability id still maps to the original thread.
     let again = api
         .raw(
@@ -267,7 +312,7 @@ async fn everything_acknowledged_survives_kill_9_and_restart() {
         again.expect(201).json()["chatThread"]["id"],
         thread.as_str()
     );
-    assert_eq!(api.list_all(&a_token, "/chat/threads").await.items.len(), 1);
+    assert_eq!(api.list_all(&a_token, "/chat/threads").await.items.len(), 2);
 
     // Writing continues where it stopped: ids and sequence ids keep increasing.
     let next = api.message(&a_token, &thread, "after restart").await;
