@@ -250,3 +250,30 @@ async fn unexpected_success_status_is_an_error_and_bad_json_is_decode() {
         .unwrap_err();
     assert_eq!(err.kind(), &ErrorKind::Decode);
 }
+
+#[tokio::test]
+async fn a_slow_token_refresh_is_not_a_request_timeout() {
+    let (endpoint, script) = server(&[(201, r#"{"id":"7"}"#)]).await;
+    let credential = CommunicationTokenCredential::with_refresher(
+        || async {
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            Ok(acs_chat::AccessToken::from_jwt(token())?)
+        },
+        acs_chat::RefreshOptions::default(),
+    )
+    .unwrap();
+    let client = ChatClient::new(
+        &endpoint,
+        credential,
+        ClientOptions::default().per_try_timeout(Duration::from_millis(100)),
+    )
+    .unwrap();
+    let sent = client
+        .get_chat_thread_client("19:t@thread.v2")
+        .unwrap()
+        .send_message("hello", Default::default())
+        .await
+        .unwrap();
+    assert_eq!(sent.id, "7");
+    assert_eq!(script.seen.lock().unwrap().len(), 1);
+}

@@ -12,7 +12,7 @@ use http::{HeaderMap, HeaderValue, Method};
 use serde::de::DeserializeOwned;
 use tracing::Instrument;
 
-use crate::credential::CommunicationTokenCredential;
+use crate::credential::{AccessToken, CommunicationTokenCredential};
 use crate::error::{Error, ErrorKind, Result};
 use crate::identity::hmac::HmacSigner;
 use crate::options::ClientOptions;
@@ -207,8 +207,29 @@ impl Pipeline {
             let try_budget = remaining.map_or(self.options.per_try_timeout, |r| {
                 r.min(self.options.per_try_timeout)
             });
-            let outcome =
-                tokio::time::timeout(try_budget, self.attempt(req, client_request_id)).await;
+            // The token is fetched outside the per-try timeout: a slow refresher sends nothing, so it must not
+            // turn into a (possibly ambiguous) request timeout. It is bounded by the overall timeout only.
+            let token = match &self.auth {
+                Auth::Bearer(cred) => {
+                    let fetch = cred.get_token();
+                    let token = match remaining {
+                        Some(r) => tokio::time::timeout(r, fetch).await.map_err(|_| {
+                            timeout_error(
+                                req.operation,
+                                "the overall timeout elapsed while waiting for an access token",
+                            )
+                        })?,
+                        None => fetch.await,
+                    };
+                    Some(token?)
+                }
+                Auth::Hmac(_) => None,
+            };
+            let outcome = tokio::time::timeout(
+                try_budget,
+                self.attempt(req, client_request_id, token.as_ref()),
+            )
+            .await;
             let (err, verdict, server_wait) = match outcome {
                 Ok(Ok(Attempt::Done(resp))) => return Ok(resp),
                 Ok(Ok(Attempt::Status {
@@ -268,6 +289,7 @@ impl Pipeline {
         &self,
         req: &Request,
         client_request_id: &str,
+        token: Option<&AccessToken>,
     ) -> std::result::Result<Attempt, TransportFailure> {
         let mut headers = HeaderMap::new();
         headers.insert(http::header::USER_AGENT, self.user_agent.clone());
@@ -294,9 +316,9 @@ impl Pipeline {
             );
         }
         match &self.auth {
-            Auth::Bearer(cred) => {
-                let token = cred.get_token().await.map_err(|error| TransportFailure {
-                    error,
+            Auth::Bearer(_) => {
+                let token = token.ok_or_else(|| TransportFailure {
+                    error: Error::credential("no access token was obtained for the request"),
                     stage: Stage::Fatal,
                 })?;
                 let mut value =
