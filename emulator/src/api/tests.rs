@@ -1162,3 +1162,93 @@ async fn throughput_probe() {
     let lists = pages as f64 / started.elapsed().as_secs_f64();
     println!("single task: {sends:.0} send_message/s, {lists:.0} list pages of 200/s");
 }
+
+#[tokio::test]
+async fn answers_follow_the_recorded_service_shapes() {
+    let app = open(Storage::InMemory);
+    let a = user(&app, "chat");
+    let old = "api-version=2021-09-07";
+    // No `kind` before 2023-11-07; `kind` from then on.
+    let r = send(
+        &app,
+        "POST",
+        &format!("/chat/threads?{old}"),
+        Some(&a.token),
+        Some(json!({"topic": "t", "participants": []})),
+        &[],
+    )
+    .await;
+    let by = &r.body["chatThread"]["createdByCommunicationIdentifier"];
+    assert!(by.get("kind").is_none());
+    assert_eq!(by["communicationUser"]["id"], a.id.as_str());
+    let quiet = r.body["chatThread"]["id"].as_str().unwrap().to_owned();
+    let r = send(
+        &app,
+        "GET",
+        &format!("/chat/threads/{}?{V}", enc(&quiet)),
+        Some(&a.token),
+        None,
+        &[],
+    )
+    .await;
+    assert_eq!(
+        r.body["createdByCommunicationIdentifier"]["kind"],
+        "communicationUser"
+    );
+
+    // A thread created without listed participants has no lastMessageReceivedOn until a
+    // message arrives; one created with participants has it from the start.
+    let r = send(
+        &app,
+        "POST",
+        &format!("/chat/threads?{V}"),
+        Some(&a.token),
+        Some(json!({"topic": "t", "participants": [ident(&a.id)]})),
+        &[],
+    )
+    .await;
+    let listed = r.body["chatThread"]["id"].as_str().unwrap().to_owned();
+    let items = |body: &Value| -> Vec<(String, bool)> {
+        body["value"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| {
+                (
+                    t["id"].as_str().unwrap().to_owned(),
+                    t.get("lastMessageReceivedOn").is_some(),
+                )
+            })
+            .collect()
+    };
+    let r = send(
+        &app,
+        "GET",
+        &format!("/chat/threads?{V}"),
+        Some(&a.token),
+        None,
+        &[],
+    )
+    .await;
+    let seen = items(&r.body);
+    assert!(seen.contains(&(quiet.clone(), false)), "{seen:?}");
+    assert!(seen.contains(&(listed, true)), "{seen:?}");
+    post_message(&app, &a, &quiet, "now it has one").await;
+    let r = send(
+        &app,
+        "GET",
+        &format!("/chat/threads?{V}"),
+        Some(&a.token),
+        None,
+        &[],
+    )
+    .await;
+    assert!(items(&r.body).contains(&(quiet.clone(), true)));
+
+    // Deleting a deleted thread again is a 204.
+    let path = format!("/chat/threads/{}?{V}", enc(&quiet));
+    for _ in 0..2 {
+        let r = send(&app, "DELETE", &path, Some(&a.token), None, &[]).await;
+        assert_eq!(r.status, StatusCode::NO_CONTENT);
+    }
+}
