@@ -556,3 +556,62 @@ fn the_next_link_follower_matches_the_sdk() {
         "https://h/chat/threads?skip=2&api-version=2025-03-15"
     );
 }
+
+// Known gap, reported to the emulator's owner: the thread cursor is a keyset on (latest activity, id),
+// so a thread that gets a message after page 1 jumps ahead of the cursor and is never returned.
+// Run with `--ignored` to check a fix.
+#[ignore = "emulator gap: thread cursor skips threads whose activity changes mid-listing"]
+#[tokio::test]
+async fn thread_paging_misses_no_thread_that_gets_a_message_mid_listing() {
+    let emu = start().await;
+    let api = Api::new(&emu);
+    let a = chat_user(&emu);
+    let mut created = HashSet::new();
+    let mut oldest = String::new();
+    for i in 0..6 {
+        let t = api.thread(&a.token, &format!("t{i}"), &[]).await;
+        if i == 0 {
+            oldest = t.clone();
+        }
+        created.insert(t);
+        tokio::time::sleep(Duration::from_millis(3)).await;
+    }
+    let first = api
+        .chat(&a.token, Method::GET, "/chat/threads?maxPageSize=2", None)
+        .await;
+    let page = first.expect(200).json();
+    let mut seen: Vec<String> = page["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(id_key)
+        .collect();
+    assert!(
+        !seen.contains(&oldest),
+        "the oldest thread is on a later page"
+    );
+    // A chat app lists threads while messages arrive: the thread on the last page becomes the newest.
+    api.message(&a.token, &oldest, "wake up").await;
+    let mut next = page["nextLink"].as_str().expect("nextLink").to_string();
+    loop {
+        let r = api
+            .raw_url(
+                Method::GET,
+                &sdk_next_url(&next, CHAT_API),
+                &[("authorization", format!("Bearer {}", a.token))],
+                None,
+            )
+            .await;
+        let page = r.expect(200).json();
+        seen.extend(page["value"].as_array().unwrap().iter().map(id_key));
+        match page["nextLink"].as_str() {
+            Some(n) if !n.is_empty() => next = n.to_string(),
+            _ => break,
+        }
+    }
+    let seen_set: HashSet<String> = seen.iter().cloned().collect();
+    assert_eq!(
+        seen_set, created,
+        "every thread is listed at least once: {seen:?}"
+    );
+}
