@@ -154,6 +154,9 @@ async fn bad_retention_policies_are_400() {
         json!({"kind": "forever"}),
         json!({"kind": "threadCreationDate"}),
         json!({"kind": "threadCreationDate", "deleteThreadAfterDays": "thirty"}),
+        // The service deletes threads automatically between 30 and 90 days.
+        json!({"kind": "threadCreationDate", "deleteThreadAfterDays": 29}),
+        json!({"kind": "threadCreationDate", "deleteThreadAfterDays": 91}),
         json!("none"),
     ] {
         let r = api
@@ -166,6 +169,22 @@ async fn bad_retention_policies_are_400() {
             )
             .await;
         r.expect_error(400);
+    }
+    for days in [30, 90] {
+        let policy = json!({"kind": "threadCreationDate", "deleteThreadAfterDays": days});
+        let r = api
+            .chat_v(
+                "2025-03-15",
+                &a.token,
+                Method::POST,
+                "/chat/threads",
+                Some(json!({"topic": "t", "retentionPolicy": policy})),
+            )
+            .await;
+        assert_eq!(
+            r.expect(201).json()["chatThread"]["retentionPolicy"],
+            policy
+        );
     }
 }
 
