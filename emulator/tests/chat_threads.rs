@@ -425,3 +425,44 @@ async fn thread_ids_are_accepted_unencoded_in_paths_too() {
     .await
     .expect(201);
 }
+
+#[tokio::test]
+async fn a_retry_after_a_lost_response_returns_the_thread_the_first_attempt_made() {
+    use acs_chat_emulator::FaultConfig;
+    let emu = start().await;
+    let api = Api::new(&emu);
+    let a = chat_user(&emu);
+    let rid = uuid::Uuid::new_v4().to_string();
+
+    // The first attempt is applied, then its response is lost with the connection.
+    emu.set_faults(FaultConfig {
+        rate_drop_after: 1.0,
+        remaining: Some(1),
+        ..FaultConfig::default()
+    });
+    let body = serde_json::to_vec(&json!({"topic": "once", "participants": []})).unwrap();
+    let lost = api
+        .http
+        .post(format!(
+            "{}/chat/threads?api-version={CHAT_API}",
+            api.endpoint
+        ))
+        .bearer_auth(&a.token)
+        .header("content-type", "application/json")
+        .header("repeatability-request-id", &rid)
+        .body(body)
+        .send()
+        .await;
+    assert!(lost.is_err(), "the fault drops the response");
+    assert_eq!(
+        emu.faults().remaining,
+        Some(0),
+        "exactly one request was faulted"
+    );
+
+    let retry = create_repeatable(&api, &a.token, &rid, "once").await;
+    retry.expect(201);
+    let listed = api.list_all(&a.token, "/chat/threads").await.items;
+    assert_eq!(listed.len(), 1, "the retry created nothing new: {listed:?}");
+    assert_eq!(listed[0]["id"], retry.json()["chatThread"]["id"]);
+}
