@@ -31,7 +31,8 @@ async fn missing_garbage_and_tampered_tokens_are_401_with_the_envelope() {
     let pq = format!("/chat/threads?api-version={CHAT_API}");
 
     let no_auth = api.raw(Method::GET, &pq, &[], None).await;
-    no_auth.expect_error(401);
+    // The code the spec's 401 example shows.
+    assert_eq!(no_auth.expect_error(401).0, "Unauthorized");
     no_auth.expect_chat_versions_header();
 
     let two_segments: Vec<&str> = a.token.split('.').take(2).collect();
@@ -166,7 +167,8 @@ async fn non_participants_get_403_on_every_thread_operation() {
     ];
     for (method, path, body) in cases {
         let r = api.chat(&o.token, method, &path, body).await;
-        r.expect_error(403);
+        // The code the spec's 403 example shows.
+        assert_eq!(r.expect_error(403).0, "Forbidden");
         r.expect_chat_versions_header();
     }
     // Nothing changed.
