@@ -49,7 +49,13 @@ async fn main() -> anyhow::Result<()> {
         })),
         connections: args.connections.max(1),
     };
-    let results = scenarios::emulator_throughput(&args.emulator_bin, &settings).await?;
+    eprintln!(
+        "bench: starting the emulator ({})",
+        args.emulator_bin.display()
+    );
+    let emulator = emulator_process::EmulatorProcess::start(&args.emulator_bin)?;
+    let mut results = scenarios::emulator_throughput(&emulator, &settings).await?;
+    results.extend(scenarios::engine_vs_bare(&emulator, &settings).await?);
     report::write(&args.out_dir, &results, &settings, args.quick)?;
     eprintln!("bench: wrote {}", args.out_dir.join("README.md").display());
     Ok(())

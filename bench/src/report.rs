@@ -13,6 +13,8 @@ struct Summary<'a> {
     min: f64,
     max: f64,
     meets_target: Option<bool>,
+    /// Ratio of this median to the baseline's median, when the scenario has a baseline.
+    ratio_to_baseline: Option<f64>,
 }
 
 fn summarize(r: &ScenarioResult) -> Summary<'_> {
@@ -29,6 +31,7 @@ fn summarize(r: &ScenarioResult) -> Summary<'_> {
         min: v.first().copied().unwrap_or(0.0),
         max: v.last().copied().unwrap_or(0.0),
         meets_target: r.target.map(|t| median >= t),
+        ratio_to_baseline: None,
     }
 }
 
@@ -54,7 +57,18 @@ pub fn write(
     quick: bool,
 ) -> anyhow::Result<()> {
     std::fs::create_dir_all(dir)?;
-    let summaries: Vec<_> = results.iter().map(summarize).collect();
+    let mut summaries: Vec<_> = results.iter().map(summarize).collect();
+    let medians: Vec<(String, f64)> = summaries
+        .iter()
+        .map(|x| (x.result.name.clone(), x.median))
+        .collect();
+    for x in &mut summaries {
+        if let Some((base_name, _)) = &x.result.baseline {
+            if let Some((_, base)) = medians.iter().find(|(n, _)| n == base_name) {
+                x.ratio_to_baseline = Some(x.median / base);
+            }
+        }
+    }
     let when = chrono::Utc::now().format("%Y-%m-%d %H:%M UTC").to_string();
     let json = serde_json::json!({
         "generated": when,
@@ -104,11 +118,32 @@ pub fn write(
             }
         ));
     }
+    let comparisons: Vec<_> = summaries
+        .iter()
+        .filter_map(|x| {
+            let (base_name, min_ratio) = x.result.baseline.as_ref()?;
+            let base = summaries.iter().find(|b| &b.result.name == base_name)?;
+            Some((x, base, *min_ratio, x.ratio_to_baseline?))
+        })
+        .collect();
+    if !comparisons.is_empty() {
+        md.push_str("\n| comparison (same run) | ratio of medians | target | meets |\n|---|---:|---:|:---:|\n");
+        for (x, base, min_ratio, ratio) in &comparisons {
+            md.push_str(&format!(
+                "| {} vs {} | {ratio:.2}x | >= {min_ratio:.2}x | {} |\n",
+                x.result.name,
+                base.result.name,
+                if ratio >= min_ratio { "yes" } else { "**no**" }
+            ));
+        }
+    }
     md.push_str(
         "\nMethod: the emulator runs as its own process with the default SQLite storage (WAL) in a temporary \
 directory; a bare hyper HTTP/1.1 load generator (`bench/src/bare_http.rs`) keeps its connections alive over \
 loopback. `send_message` posts a 60-byte text message; `list_messages` fetches the newest page of 200 messages \
-of the same thread. Load generator and emulator share the machine's cores.\n",
+of the same thread. The Rust engine rows use one `acs_chat::ChatThreadClient`; their baseline is a bare reqwest \
+loop sending identical requests (same headers and JSON bodies, responses decoded into `serde_json::Value`) to the \
+same emulator, alternating with the engine round by round. Load generator and emulator share the machine's cores.\n",
     );
     std::fs::write(dir.join("README.md"), md)?;
     Ok(())
