@@ -100,30 +100,41 @@ impl MessageCursor {
 
 /// Where the next page of threads starts: after `(activity_ms, id)` in the order
 /// "latest activity first, then id ascending", restricted to activity at or after `start_ms`.
+///
+/// Activity is taken as of the snapshot instant `as_of_ms` fixed by the first page, so a
+/// thread that gets a message while the caller pages keeps its place in the order and is
+/// still listed exactly once.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct ThreadCursor {
+    pub as_of_ms: i64,
     pub activity_ms: i64,
     pub id: String,
     pub start_ms: Option<i64>,
 }
 
 impl ThreadCursor {
-    /// `"<activity ms>.<base64url id>[.<start ms>]"`.
+    /// `"<as of ms>.<activity ms>.<base64url id>[.<start ms>]"`.
     pub(crate) fn encode(&self) -> String {
         let id = URL_SAFE_NO_PAD.encode(self.id.as_bytes());
-        match self.start_ms {
-            Some(s) => format!("{}.{id}.{s}", self.activity_ms),
-            None => format!("{}.{id}", self.activity_ms),
+        let mut out = format!("{}.{}.{id}", self.as_of_ms, self.activity_ms);
+        if let Some(s) = self.start_ms {
+            out.push('.');
+            out.push_str(&s.to_string());
         }
+        out
     }
 
     /// Parses [`Self::encode`]'s output (400 otherwise).
     pub(crate) fn decode(text: &str) -> Result<ThreadCursor, ApiError> {
         let mut parts = text.split('.');
-        let activity_ms = parts
-            .next()
-            .and_then(|s| s.parse().ok())
-            .ok_or_else(bad_cursor)?;
+        let mut number = || -> Result<i64, ApiError> {
+            parts
+                .next()
+                .and_then(|s| s.parse().ok())
+                .ok_or_else(bad_cursor)
+        };
+        let as_of_ms = number()?;
+        let activity_ms = number()?;
         let id = parts
             .next()
             .and_then(|s| URL_SAFE_NO_PAD.decode(s).ok())
@@ -137,6 +148,7 @@ impl ThreadCursor {
             return Err(bad_cursor());
         }
         Ok(ThreadCursor {
+            as_of_ms,
             activity_ms,
             id,
             start_ms,
@@ -205,6 +217,7 @@ mod tests {
     #[test]
     fn thread_cursor_round_trips_and_is_url_safe() {
         let c = ThreadCursor {
+            as_of_ms: 1_700_000_000_001,
             activity_ms: 1_700_000_000_000,
             id: "19:0123456789abcdef0123456789abcdef@thread.v2".into(),
             start_ms: Some(12),
@@ -217,7 +230,8 @@ mod tests {
             ..c
         };
         assert_eq!(ThreadCursor::decode(&c2.encode()).unwrap(), c2);
-        assert!(ThreadCursor::decode("12.!!").is_err());
+        assert!(ThreadCursor::decode("1.12.!!").is_err());
+        assert!(ThreadCursor::decode("1.12").is_err());
         assert!(ThreadCursor::decode("abc").is_err());
     }
 

@@ -56,13 +56,18 @@ impl ThreadState {
         self.participants.iter().find(|p| p.raw_id == raw)
     }
 
-    /// When the last message (of any kind, system messages included, as the service reports
-    /// `lastMessageReceivedOn`) arrived; the creation time for an empty thread.
-    pub(crate) fn last_activity(&self) -> DateTime<Utc> {
-        self.messages
-            .last()
-            .map(|m| m.created_on)
-            .unwrap_or(self.rec.created_on)
+    /// Epoch ms of the thread's last activity as of `as_of_ms`: the latest message created at
+    /// or before it, else the creation time (even if later, so a thread created just now
+    /// still sorts, first, into a listing that started before it).
+    pub(crate) fn activity_as_of(&self, as_of_ms: i64) -> i64 {
+        // created_on never decreases along the list, so this is a binary search.
+        let n = self
+            .messages
+            .partition_point(|m| m.created_on.timestamp_millis() <= as_of_ms);
+        match n {
+            0 => self.rec.created_on.timestamp_millis(),
+            n => self.messages[n - 1].created_on.timestamp_millis(),
+        }
     }
 
     /// `lastMessageReceivedOn`: when the last message arrived, not counting the two creation

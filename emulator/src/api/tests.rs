@@ -1252,3 +1252,51 @@ async fn answers_follow_the_recorded_service_shapes() {
         assert_eq!(r.status, StatusCode::NO_CONTENT);
     }
 }
+
+#[tokio::test]
+async fn thread_listing_survives_activity_while_paging() {
+    let app = open(Storage::InMemory);
+    let a = user(&app, "chat");
+    let mut created = Vec::new();
+    for _ in 0..5 {
+        created.push(new_thread(&app, &a, &[]).await);
+    }
+    let r = send(
+        &app,
+        "GET",
+        &format!("/chat/threads?maxPageSize=2&{V}"),
+        Some(&a.token),
+        None,
+        &[],
+    )
+    .await;
+    let mut seen: Vec<String> = r.body["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["id"].as_str().unwrap().to_owned())
+        .collect();
+    // Every not-yet-listed thread becomes the most active one before the next page.
+    let mut next = r.body["nextLink"].as_str().map(str::to_owned);
+    while let Some(link) = next {
+        for t in created.iter().filter(|t| !seen.contains(t)) {
+            post_message(&app, &a, t, "activity").await;
+        }
+        let path = link
+            .strip_prefix(&format!("https://{HOST}"))
+            .unwrap()
+            .to_owned();
+        let r = send(&app, "GET", &path, Some(&a.token), None, &[]).await;
+        seen.extend(
+            r.body["value"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|t| t["id"].as_str().unwrap().to_owned()),
+        );
+        next = r.body["nextLink"].as_str().map(str::to_owned);
+    }
+    seen.sort();
+    created.sort();
+    assert_eq!(seen, created, "each thread listed exactly once");
+}

@@ -203,7 +203,7 @@ pub(super) fn create(app: &App, ctx: &Ctx) -> Result<Response, ApiError> {
 }
 
 /// GET /chat/threads: the caller's threads (deleted ones included, with `deletedOn`), latest
-/// activity first.
+/// activity first (activity as of the first page's snapshot, see [`ThreadCursor`]).
 pub(super) fn list(app: &App, ctx: &Ctx) -> Result<Response, ApiError> {
     let size = paging::page_size(&ctx.inc)?;
     let cursor = ctx
@@ -215,6 +215,12 @@ pub(super) fn list(app: &App, ctx: &Ctx) -> Result<Response, ApiError> {
         Some(c) => c.start_ms,
         None => paging::start_time(&ctx.inc)?.map(|t| t.timestamp_millis()),
     };
+    // The first page fixes the snapshot: a message written after it is created at or after
+    // now, i.e. after `as_of`, so it cannot move its thread across the cursor.
+    let as_of_ms = match &cursor {
+        Some(c) => c.as_of_ms,
+        None => time::now_ms().timestamp_millis() - 1,
+    };
     let st = app.inner.state.read();
     let mut items: Vec<(i64, &ThreadState)> = st
         .user_threads
@@ -222,7 +228,7 @@ pub(super) fn list(app: &App, ctx: &Ctx) -> Result<Response, ApiError> {
         .into_iter()
         .flatten()
         .filter_map(|id| st.threads.get(id))
-        .map(|t| (t.last_activity().timestamp_millis(), t))
+        .map(|t| (t.activity_as_of(as_of_ms), t))
         .filter(|(ms, _)| match start_ms {
             Some(s) => *ms >= s,
             None => true,
@@ -238,6 +244,7 @@ pub(super) fn list(app: &App, ctx: &Ctx) -> Result<Response, ApiError> {
     let next_link = if more {
         items.last().map(|(ms, t)| {
             let c = ThreadCursor {
+                as_of_ms,
                 activity_ms: *ms,
                 id: t.rec.id.clone(),
                 start_ms,
