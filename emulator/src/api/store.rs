@@ -124,6 +124,12 @@ impl Db {
         tx.commit().map_err(unavailable)
     }
 
+    /// Runs raw SQL (tests use it to make writes fail).
+    #[cfg(test)]
+    pub(crate) fn execute_batch(&self, sql: &str) -> rusqlite::Result<()> {
+        self.conn.execute_batch(sql)
+    }
+
     /// Reads every table back.
     pub(crate) fn load(&self) -> anyhow::Result<Loaded> {
         fn rows<T: serde::de::DeserializeOwned, K>(

@@ -1300,3 +1300,44 @@ async fn thread_listing_survives_activity_while_paging() {
     created.sort();
     assert_eq!(seen, created, "each thread listed exactly once");
 }
+
+#[tokio::test]
+async fn a_failing_database_write_is_a_503_and_changes_nothing() {
+    let app = open(Storage::InMemory);
+    let a = user(&app, "chat");
+    let tid = new_thread(&app, &a, &[]).await;
+    app.inner
+        .db
+        .lock()
+        .execute_batch("PRAGMA query_only = 1")
+        .unwrap();
+    let r = send(
+        &app,
+        "POST",
+        &format!("/chat/threads/{}/messages?{V}", enc(&tid)),
+        Some(&a.token),
+        Some(json!({"content": "lost"})),
+        &[],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(r.body["error"]["code"], "ServiceUnavailable");
+    assert!(app.create_user(&["chat"], 60).is_err());
+    app.inner
+        .db
+        .lock()
+        .execute_batch("PRAGMA query_only = 0")
+        .unwrap();
+    let (msgs, _) = collect(
+        &app,
+        &a,
+        &format!("/chat/threads/{}/messages?{V}", enc(&tid)),
+    )
+    .await;
+    assert_eq!(
+        msgs.len(),
+        2,
+        "only the creation messages: memory was left unchanged"
+    );
+    post_message(&app, &a, &tid, "works again").await;
+}
