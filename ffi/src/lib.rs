@@ -1,0 +1,38 @@
+//! `libacs_chat`: the acs-chat engine behind a small, handle-based C ABI.
+//!
+//! The C declarations live in `include/acs_chat.h`, generated from this crate by cbindgen; its preamble states
+//! the ownership, threading and versioning rules. This crate holds no chat behaviour of its own: every
+//! operation forwards to the blocking facade of the `acs-chat` crate (`acs_chat::blocking`), whose single
+//! process-wide tokio runtime serves all calls.
+//!
+//! Every exported function catches panics ([`acs_chat_result::ACS_CHAT_RESULT_PANIC`]), validates its
+//! pointers and strings ([`acs_chat_result::ACS_CHAT_RESULT_INVALID_ARGUMENT`]) and writes its out-parameters
+//! only when it returns [`acs_chat_result::ACS_CHAT_RESULT_OK`].
+
+#![allow(non_camel_case_types)]
+// Every exported function checks its pointers before dereferencing them; the C contract (valid, live
+// pointers or NULL) is documented once in the header preamble rather than on each function.
+#![allow(clippy::missing_safety_doc)]
+
+mod boundary;
+mod clients;
+mod credential;
+mod error;
+mod identity;
+mod iterators;
+mod models;
+mod options;
+mod result;
+mod strings;
+mod version;
+
+pub use clients::*;
+pub use credential::*;
+pub use error::*;
+pub use identity::*;
+pub use iterators::*;
+pub use models::*;
+pub use options::*;
+pub use result::*;
+pub use strings::*;
+pub use version::*;
