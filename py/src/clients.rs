@@ -51,7 +51,9 @@ fn parse_time(text: Option<&str>) -> PyResult<Option<DateTime<Utc>>> {
 }
 
 /// `[[participant_or_null, error], ...]` in wire form.
-fn errors_json(errors: &[(Option<ChatParticipant>, acs_chat::models::ChatError)]) -> PyResult<Value> {
+fn errors_json(
+    errors: &[(Option<ChatParticipant>, acs_chat::models::ChatError)],
+) -> PyResult<Value> {
     errors
         .iter()
         .map(|(p, e)| Ok(json!([to_value(p)?, to_value(e)?])))
@@ -103,7 +105,12 @@ impl PyChatClient {
         extra_root_certificate_pem: Option<Vec<u8>>,
         timeout_seconds: Option<f64>,
     ) -> PyResult<Self> {
-        let options = client_options(api_version, retry_total, extra_root_certificate_pem, timeout_seconds)?;
+        let options = client_options(
+            api_version,
+            retry_total,
+            extra_root_certificate_pem,
+            timeout_seconds,
+        )?;
         let inner = acs_chat::ChatClient::new(endpoint, credential.inner.clone(), options)
             .map_err(|e| engine_error(py, &e))?;
         Ok(PyChatClient {
@@ -142,7 +149,9 @@ impl PyChatClient {
             options = options.idempotency_token(t);
         }
         let client = self.inner.clone();
-        let result = wait(py, async move { client.create_chat_thread(&topic, options).await })?;
+        let result = wait(py, async move {
+            client.create_chat_thread(&topic, options).await
+        })?;
         to_json(&json!({
             "chatThread": to_value(&result.chat_thread)?,
             "errors": errors_json(&result.errors)?,
@@ -165,13 +174,20 @@ impl PyChatClient {
         if let Some(t) = parse_time(start_time)? {
             options = options.start_time(t);
         }
-        make_pager(self.inner.list_chat_threads(options), continuation_token, py)
+        make_pager(
+            self.inner.list_chat_threads(options),
+            continuation_token,
+            py,
+        )
     }
 
     fn delete_chat_thread(&self, py: Python<'_>, thread_id: String) -> PyResult<()> {
         self.guard.check()?;
         let client = self.inner.clone();
-        wait(py, async move { client.delete_chat_thread(&thread_id).await })
+        wait(
+            py,
+            async move { client.delete_chat_thread(&thread_id).await },
+        )
     }
 }
 
@@ -197,7 +213,12 @@ impl PyThreadClient {
         extra_root_certificate_pem: Option<Vec<u8>>,
         timeout_seconds: Option<f64>,
     ) -> PyResult<Self> {
-        let options = client_options(api_version, retry_total, extra_root_certificate_pem, timeout_seconds)?;
+        let options = client_options(
+            api_version,
+            retry_total,
+            extra_root_certificate_pem,
+            timeout_seconds,
+        )?;
         let inner =
             acs_chat::ChatThreadClient::new(endpoint, credential.inner.clone(), thread_id, options)
                 .map_err(|e| engine_error(py, &e))?;
@@ -241,7 +262,8 @@ impl PyThreadClient {
         metadata: Option<HashMap<String, String>>,
     ) -> PyResult<String> {
         self.guard.check()?;
-        let mut options = SendMessageOptions::default().message_type(ChatMessageType::from(message_type));
+        let mut options =
+            SendMessageOptions::default().message_type(ChatMessageType::from(message_type));
         if let Some(n) = sender_display_name {
             options = options.sender_display_name(n);
         }
@@ -297,7 +319,10 @@ impl PyThreadClient {
             changes = changes.metadata(m);
         }
         let c = self.inner.clone();
-        wait(py, async move { c.update_message(&message_id, changes).await })
+        wait(
+            py,
+            async move { c.update_message(&message_id, changes).await },
+        )
     }
 
     fn delete_message(&self, py: Python<'_>, message_id: String) -> PyResult<()> {
@@ -316,7 +341,8 @@ impl PyThreadClient {
     ) -> PyResult<PyPager> {
         self.guard.check()?;
         make_pager(
-            self.inner.list_participants(participant_options(results_per_page, skip)),
+            self.inner
+                .list_participants(participant_options(results_per_page, skip)),
             continuation_token,
             py,
         )
@@ -354,14 +380,19 @@ impl PyThreadClient {
     ) -> PyResult<PyPager> {
         self.guard.check()?;
         make_pager(
-            self.inner.list_read_receipts(participant_options(results_per_page, skip)),
+            self.inner
+                .list_read_receipts(participant_options(results_per_page, skip)),
             continuation_token,
             py,
         )
     }
 
     #[pyo3(signature = (sender_display_name=None))]
-    fn send_typing_notification(&self, py: Python<'_>, sender_display_name: Option<String>) -> PyResult<()> {
+    fn send_typing_notification(
+        &self,
+        py: Python<'_>,
+        sender_display_name: Option<String>,
+    ) -> PyResult<()> {
         self.guard.check()?;
         let mut options = TypingNotificationOptions::default();
         if let Some(n) = sender_display_name {
@@ -372,7 +403,10 @@ impl PyThreadClient {
     }
 }
 
-fn participant_options(results_per_page: Option<u32>, skip: Option<u32>) -> ListParticipantsOptions {
+fn participant_options(
+    results_per_page: Option<u32>,
+    skip: Option<u32>,
+) -> ListParticipantsOptions {
     let mut options = ListParticipantsOptions::default();
     if let Some(n) = results_per_page {
         options = options.results_per_page(n);

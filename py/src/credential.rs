@@ -44,7 +44,11 @@ impl PyCredential {
     /// Static credential when `refresher` is None; otherwise `token` (optional) is the initial token.
     #[new]
     #[pyo3(signature = (token, refresher=None, proactive_refresh=false))]
-    fn new(token: Option<String>, refresher: Option<PyObject>, proactive_refresh: bool) -> PyResult<Self> {
+    fn new(
+        token: Option<String>,
+        refresher: Option<PyObject>,
+        proactive_refresh: bool,
+    ) -> PyResult<Self> {
         if let Some(t) = &token {
             // Format problems are the caller's bad input (1.2.0 raises this exact ValueError).
             AccessToken::from_jwt(t.clone())

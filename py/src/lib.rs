@@ -9,6 +9,7 @@
 mod clients;
 mod credential;
 mod errors;
+mod identity;
 mod paging;
 mod runtime;
 
@@ -23,5 +24,6 @@ fn _acs_chat(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<clients::PyChatClient>()?;
     m.add_class::<clients::PyThreadClient>()?;
     m.add_class::<paging::PyPager>()?;
+    m.add_class::<identity::PyIdentityClient>()?;
     Ok(())
 }

@@ -46,7 +46,9 @@ pub fn runtime() -> PyResult<Arc<tokio::runtime::Runtime>> {
         .thread_name("acs-chat-py")
         .enable_all()
         .build()
-        .map_err(|e| PyRuntimeError::new_err(format!("acs_chat: cannot start the I/O runtime: {e}")))?;
+        .map_err(|e| {
+            PyRuntimeError::new_err(format!("acs_chat: cannot start the I/O runtime: {e}"))
+        })?;
     let rt = Arc::new(rt);
     *slot = Some((pid, rt.clone()));
     Ok(rt)
