@@ -675,7 +675,7 @@ const char *acs_chat_message_id(const struct acs_chat_message *message);
 
 // The message type as its wire string (`"text"`, `"html"`, `"topicUpdated"`, `"participantAdded"`,
 // `"participantRemoved"`, or a newer type verbatim), borrowed; NULL for NULL.
-const char *acs_chat_message_type(const struct acs_chat_message *message);
+const char *acs_chat_message_get_type(const struct acs_chat_message *message);
 
 // The sequence id (a decimal string), borrowed; NULL for NULL.
 const char *acs_chat_message_sequence_id(const struct acs_chat_message *message);
