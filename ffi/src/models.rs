@@ -444,7 +444,9 @@ pub unsafe extern "C" fn acs_chat_message_id(message: *const acs_chat_message) -
 /// The message type as its wire string (`"text"`, `"html"`, `"topicUpdated"`, `"participantAdded"`,
 /// `"participantRemoved"`, or a newer type verbatim), borrowed; NULL for NULL.
 #[no_mangle]
-pub unsafe extern "C" fn acs_chat_message_get_type(message: *const acs_chat_message) -> *const c_char {
+pub unsafe extern "C" fn acs_chat_message_get_type(
+    message: *const acs_chat_message,
+) -> *const c_char {
     accessor(ptr::null(), || {
         unsafe { message.as_ref() }.map_or(ptr::null(), |m| m.message_type.as_ptr())
     })
