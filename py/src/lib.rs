@@ -8,6 +8,7 @@
 
 mod clients;
 mod credential;
+mod emulator;
 mod errors;
 mod identity;
 mod paging;
@@ -25,5 +26,6 @@ fn _acs_chat(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<clients::PyThreadClient>()?;
     m.add_class::<paging::PyPager>()?;
     m.add_class::<identity::PyIdentityClient>()?;
+    m.add_class::<emulator::PyEmulator>()?;
     Ok(())
 }
