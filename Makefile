@@ -19,16 +19,24 @@ EMULATOR_DB ?= target/emulator/acs-chat-emulator.sqlite3
 EMULATOR_ARGS ?=
 
 export PYTHON
+# Every pip run under make (ours and the bindings') keeps its cache out of the user's home.
+export PIP_NO_CACHE_DIR := 1
 
 .PHONY: help venv test demo emulator
 
+# The C library's targets (header, ffi-test, ...): see ffi/ffi.mk.
+include ffi/ffi.mk
+
 help:
-	@echo "make test      fmt check, clippy, build, cargo tests, Python conformance suite (official SDK vs emulator)"
+	@echo "make test      fmt check, clippy, build, cargo tests, Python conformance suite (official SDK vs emulator),"
+	@echo "               C library tests"
 	@echo "make demo      start the emulator (TLS, in-memory) and run examples/official_sdk_demo.py against it;"
 	@echo "               with ACS_CONNECTION_STRING set, run the demo against that resource instead"
 	@echo "make emulator  build and run the emulator in the foreground with --tls on $(EMULATOR_LISTEN),"
 	@echo "               data in $(EMULATOR_DB) (Ctrl-C stops it; EMULATOR_ARGS=... adds flags)"
 	@echo "make venv      create .venv and install tests/conformance/requirements.txt (only when changed)"
+	@echo "make ffi-test  the C library: header check, C/C++ tests against the emulator (see ffi/ffi.mk)"
+	@echo "make header    regenerate include/acs_chat.h"
 
 venv:
 	@scripts/ensure_venv.sh
@@ -44,6 +52,7 @@ test: venv
 	@cargo test --workspace
 	@echo "==> pytest tests/conformance"
 	@$(VENV_PY) -m pytest tests/conformance -q
+	@$(MAKE) --no-print-directory ffi-test
 	@echo "==> make test: all checks passed"
 
 demo: venv
