@@ -18,27 +18,34 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-use serde_json::{json, Value};
 
+use crate::bridge::run;
 use crate::credential::PyCredential;
 use crate::errors::engine_error;
 use crate::paging::{make_pager, PyPager};
-use crate::runtime::{wait, ProcessGuard};
+use crate::runtime::ProcessGuard;
 
 fn from_json<T: DeserializeOwned>(text: &str, what: &str) -> PyResult<T> {
     serde_json::from_str(text).map_err(|e| PyValueError::new_err(format!("invalid {what}: {e}")))
 }
 
-fn to_json<T: Serialize>(value: &T) -> PyResult<String> {
+/// JSON text of an engine value, as an engine error so it can be produced inside a future.
+fn json_text<T: Serialize>(value: &T) -> acs_chat::Result<String> {
     serde_json::to_string(value).map_err(|e| {
-        pyo3::exceptions::PyRuntimeError::new_err(format!("could not encode a result: {e}"))
+        acs_chat::Error::new(
+            acs_chat::ErrorKind::Decode,
+            format!("could not encode a result: {e}"),
+        )
     })
 }
 
-fn to_value<T: Serialize>(value: &T) -> PyResult<Value> {
-    serde_json::to_value(value).map_err(|e| {
-        pyo3::exceptions::PyRuntimeError::new_err(format!("could not encode a result: {e}"))
-    })
+/// `[[participant|null, error], ...]` as JSON text.
+fn errors_text(
+    errors: &[(Option<ChatParticipant>, acs_chat::models::ChatError)],
+) -> acs_chat::Result<String> {
+    let pairs: Vec<(&Option<ChatParticipant>, &acs_chat::models::ChatError)> =
+        errors.iter().map(|(p, e)| (p, e)).collect();
+    json_text(&pairs)
 }
 
 fn parse_time(text: Option<&str>) -> PyResult<Option<DateTime<Utc>>> {
@@ -50,18 +57,10 @@ fn parse_time(text: Option<&str>) -> PyResult<Option<DateTime<Utc>>> {
     .transpose()
 }
 
-/// `[[participant_or_null, error], ...]` in wire form.
-fn errors_json(
-    errors: &[(Option<ChatParticipant>, acs_chat::models::ChatError)],
-) -> PyResult<Value> {
-    errors
-        .iter()
-        .map(|(p, e)| Ok(json!([to_value(p)?, to_value(e)?])))
-        .collect::<PyResult<Vec<Value>>>()
-        .map(Value::Array)
-}
-
 /// The engine chat client. Thread-safe; cheap thread clients share its pool and credential.
+///
+/// Every network method takes `aio`: false blocks (GIL released) and returns the value; true returns an asyncio
+/// awaitable (call it on the event loop thread).
 #[pyclass(module = "acs_chat._acs_chat", name = "_ChatClient", frozen)]
 pub struct PyChatClient {
     inner: acs_chat::ChatClient,
@@ -88,6 +87,20 @@ fn client_options(
         let d = Duration::try_from_secs_f64(t)
             .map_err(|_| PyValueError::new_err(format!("invalid timeout {t}")))?;
         options = options.per_try_timeout(d);
+    }
+    Ok(options)
+}
+
+fn list_options(
+    results_per_page: Option<u32>,
+    start_time: Option<&str>,
+) -> PyResult<ListMessagesOptions> {
+    let mut options = ListMessagesOptions::default();
+    if let Some(n) = results_per_page {
+        options = options.results_per_page(n);
+    }
+    if let Some(t) = parse_time(start_time)? {
+        options = options.start_time(t);
     }
     Ok(options)
 }
@@ -131,15 +144,16 @@ impl PyChatClient {
         })
     }
 
-    /// Returns `{"chatThread": {...}, "errors": [[participant|null, error], ...]}` as JSON.
-    #[pyo3(signature = (topic, participants_json=None, idempotency_token=None))]
+    /// Resolves to `(chat_thread_json, errors_json)`.
+    #[pyo3(signature = (topic, participants_json=None, idempotency_token=None, aio=false))]
     fn create_chat_thread(
         &self,
         py: Python<'_>,
         topic: String,
         participants_json: Option<&str>,
         idempotency_token: Option<String>,
-    ) -> PyResult<String> {
+        aio: bool,
+    ) -> PyResult<PyObject> {
         self.guard.check()?;
         let mut options = CreateChatThreadOptions::default();
         if let Some(p) = participants_json {
@@ -149,13 +163,13 @@ impl PyChatClient {
             options = options.idempotency_token(t);
         }
         let client = self.inner.clone();
-        let result = wait(py, async move {
-            client.create_chat_thread(&topic, options).await
-        })?;
-        to_json(&json!({
-            "chatThread": to_value(&result.chat_thread)?,
-            "errors": errors_json(&result.errors)?,
-        }))
+        run(py, aio, async move {
+            let result = client.create_chat_thread(&topic, options).await?;
+            Ok((
+                json_text(&result.chat_thread)?,
+                errors_text(&result.errors)?,
+            ))
+        })
     }
 
     #[pyo3(signature = (results_per_page=None, start_time=None, continuation_token=None))]
@@ -167,13 +181,7 @@ impl PyChatClient {
         continuation_token: Option<&str>,
     ) -> PyResult<PyPager> {
         self.guard.check()?;
-        let mut options = ListMessagesOptions::default();
-        if let Some(n) = results_per_page {
-            options = options.results_per_page(n);
-        }
-        if let Some(t) = parse_time(start_time)? {
-            options = options.start_time(t);
-        }
+        let options = list_options(results_per_page, start_time)?;
         make_pager(
             self.inner.list_chat_threads(options),
             continuation_token,
@@ -181,17 +189,22 @@ impl PyChatClient {
         )
     }
 
-    fn delete_chat_thread(&self, py: Python<'_>, thread_id: String) -> PyResult<()> {
+    #[pyo3(signature = (thread_id, aio=false))]
+    fn delete_chat_thread(
+        &self,
+        py: Python<'_>,
+        thread_id: String,
+        aio: bool,
+    ) -> PyResult<PyObject> {
         self.guard.check()?;
         let client = self.inner.clone();
-        wait(
-            py,
-            async move { client.delete_chat_thread(&thread_id).await },
-        )
+        run(py, aio, async move {
+            client.delete_chat_thread(&thread_id).await
+        })
     }
 }
 
-/// The engine thread client. Thread-safe.
+/// The engine thread client. Thread-safe. `aio` as for [`PyChatClient`].
 #[pyclass(module = "acs_chat._acs_chat", name = "_ThreadClient", frozen)]
 pub struct PyThreadClient {
     inner: acs_chat::ChatThreadClient,
@@ -233,26 +246,30 @@ impl PyThreadClient {
         self.inner.thread_id()
     }
 
-    fn get_properties(&self, py: Python<'_>) -> PyResult<String> {
+    #[pyo3(signature = (aio=false))]
+    fn get_properties(&self, py: Python<'_>, aio: bool) -> PyResult<PyObject> {
         self.guard.check()?;
         let c = self.inner.clone();
-        let props = wait(py, async move { c.get_properties().await })?;
-        to_json(&props)
+        run(
+            py,
+            aio,
+            async move { json_text(&c.get_properties().await?) },
+        )
     }
 
-    #[pyo3(signature = (topic=None))]
-    fn update_topic(&self, py: Python<'_>, topic: Option<String>) -> PyResult<()> {
+    #[pyo3(signature = (topic=None, aio=false))]
+    fn update_topic(&self, py: Python<'_>, topic: Option<String>, aio: bool) -> PyResult<PyObject> {
         self.guard.check()?;
         let mut changes = UpdateChatThreadOptions::default();
         if let Some(t) = topic {
             changes = changes.topic(t);
         }
         let c = self.inner.clone();
-        wait(py, async move { c.update_properties(changes).await })
+        run(py, aio, async move { c.update_properties(changes).await })
     }
 
-    /// Returns the new message id.
-    #[pyo3(signature = (content, message_type, sender_display_name=None, metadata=None))]
+    /// Resolves to the new message id.
+    #[pyo3(signature = (content, message_type, sender_display_name=None, metadata=None, aio=false))]
     fn send_message(
         &self,
         py: Python<'_>,
@@ -260,7 +277,8 @@ impl PyThreadClient {
         message_type: &str,
         sender_display_name: Option<String>,
         metadata: Option<HashMap<String, String>>,
-    ) -> PyResult<String> {
+        aio: bool,
+    ) -> PyResult<PyObject> {
         self.guard.check()?;
         let mut options =
             SendMessageOptions::default().message_type(ChatMessageType::from(message_type));
@@ -271,15 +289,18 @@ impl PyThreadClient {
             options = options.metadata(m);
         }
         let c = self.inner.clone();
-        let sent = wait(py, async move { c.send_message(&content, options).await })?;
-        Ok(sent.id)
+        run(py, aio, async move {
+            Ok(c.send_message(&content, options).await?.id)
+        })
     }
 
-    fn get_message(&self, py: Python<'_>, message_id: String) -> PyResult<String> {
+    #[pyo3(signature = (message_id, aio=false))]
+    fn get_message(&self, py: Python<'_>, message_id: String, aio: bool) -> PyResult<PyObject> {
         self.guard.check()?;
         let c = self.inner.clone();
-        let message = wait(py, async move { c.get_message(&message_id).await })?;
-        to_json(&message)
+        run(py, aio, async move {
+            json_text(&c.get_message(&message_id).await?)
+        })
     }
 
     #[pyo3(signature = (results_per_page=None, start_time=None, continuation_token=None))]
@@ -291,25 +312,20 @@ impl PyThreadClient {
         continuation_token: Option<&str>,
     ) -> PyResult<PyPager> {
         self.guard.check()?;
-        let mut options = ListMessagesOptions::default();
-        if let Some(n) = results_per_page {
-            options = options.results_per_page(n);
-        }
-        if let Some(t) = parse_time(start_time)? {
-            options = options.start_time(t);
-        }
+        let options = list_options(results_per_page, start_time)?;
         make_pager(self.inner.list_messages(options), continuation_token, py)
     }
 
     /// `metadata` values of None delete the key (merge-patch).
-    #[pyo3(signature = (message_id, content=None, metadata=None))]
+    #[pyo3(signature = (message_id, content=None, metadata=None, aio=false))]
     fn update_message(
         &self,
         py: Python<'_>,
         message_id: String,
         content: Option<String>,
         metadata: Option<HashMap<String, Option<String>>>,
-    ) -> PyResult<()> {
+        aio: bool,
+    ) -> PyResult<PyObject> {
         self.guard.check()?;
         let mut changes = UpdateMessageOptions::default();
         if let Some(c) = content {
@@ -319,16 +335,16 @@ impl PyThreadClient {
             changes = changes.metadata(m);
         }
         let c = self.inner.clone();
-        wait(
-            py,
-            async move { c.update_message(&message_id, changes).await },
-        )
+        run(py, aio, async move {
+            c.update_message(&message_id, changes).await
+        })
     }
 
-    fn delete_message(&self, py: Python<'_>, message_id: String) -> PyResult<()> {
+    #[pyo3(signature = (message_id, aio=false))]
+    fn delete_message(&self, py: Python<'_>, message_id: String, aio: bool) -> PyResult<PyObject> {
         self.guard.check()?;
         let c = self.inner.clone();
-        wait(py, async move { c.delete_message(&message_id).await })
+        run(py, aio, async move { c.delete_message(&message_id).await })
     }
 
     #[pyo3(signature = (results_per_page=None, skip=None, continuation_token=None))]
@@ -348,26 +364,53 @@ impl PyThreadClient {
         )
     }
 
-    /// Returns `[[participant|null, error], ...]` as JSON.
-    fn add_participants(&self, py: Python<'_>, participants_json: &str) -> PyResult<String> {
+    /// Resolves to `[[participant|null, error], ...]` as JSON.
+    #[pyo3(signature = (participants_json, aio=false))]
+    fn add_participants(
+        &self,
+        py: Python<'_>,
+        participants_json: &str,
+        aio: bool,
+    ) -> PyResult<PyObject> {
         self.guard.check()?;
         let participants: Vec<ChatParticipant> = from_json(participants_json, "participants")?;
         let c = self.inner.clone();
-        let errors = wait(py, async move { c.add_participants(participants).await })?;
-        to_json(&errors_json(&errors)?)
+        run(py, aio, async move {
+            errors_text(&c.add_participants(participants).await?)
+        })
     }
 
-    fn remove_participant(&self, py: Python<'_>, identifier_json: &str) -> PyResult<()> {
+    #[pyo3(signature = (identifier_json, aio=false))]
+    fn remove_participant(
+        &self,
+        py: Python<'_>,
+        identifier_json: &str,
+        aio: bool,
+    ) -> PyResult<PyObject> {
         self.guard.check()?;
         let identifier: CommunicationIdentifier = from_json(identifier_json, "identifier")?;
         let c = self.inner.clone();
-        wait(py, async move { c.remove_participant(&identifier).await })
+        run(
+            py,
+            aio,
+            async move { c.remove_participant(&identifier).await },
+        )
     }
 
-    fn send_read_receipt(&self, py: Python<'_>, message_id: String) -> PyResult<()> {
+    #[pyo3(signature = (message_id, aio=false))]
+    fn send_read_receipt(
+        &self,
+        py: Python<'_>,
+        message_id: String,
+        aio: bool,
+    ) -> PyResult<PyObject> {
         self.guard.check()?;
         let c = self.inner.clone();
-        wait(py, async move { c.send_read_receipt(&message_id).await })
+        run(
+            py,
+            aio,
+            async move { c.send_read_receipt(&message_id).await },
+        )
     }
 
     #[pyo3(signature = (results_per_page=None, skip=None, continuation_token=None))]
@@ -387,19 +430,24 @@ impl PyThreadClient {
         )
     }
 
-    #[pyo3(signature = (sender_display_name=None))]
+    #[pyo3(signature = (sender_display_name=None, aio=false))]
     fn send_typing_notification(
         &self,
         py: Python<'_>,
         sender_display_name: Option<String>,
-    ) -> PyResult<()> {
+        aio: bool,
+    ) -> PyResult<PyObject> {
         self.guard.check()?;
         let mut options = TypingNotificationOptions::default();
         if let Some(n) = sender_display_name {
             options = options.sender_display_name(n);
         }
         let c = self.inner.clone();
-        wait(py, async move { c.send_typing_notification(options).await })
+        run(
+            py,
+            aio,
+            async move { c.send_typing_notification(options).await },
+        )
     }
 }
 

@@ -6,6 +6,7 @@
 
 #![warn(missing_docs)]
 
+mod bridge;
 mod clients;
 mod credential;
 mod emulator;

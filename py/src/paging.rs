@@ -8,7 +8,8 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use tokio::sync::Mutex;
 
-use crate::runtime::{wait, ProcessGuard};
+use crate::bridge::run;
+use crate::runtime::ProcessGuard;
 
 /// One fetched page: the items as a JSON array (wire form) and the continuation token of the next page.
 pub type JsonPage = (String, Option<String>);
@@ -61,7 +62,7 @@ where
     }
 }
 
-/// A lazy listing. `next_page()` returns `(items_json, continuation_token)` or None at the end. Thread-safe
+/// A lazy listing. `next_page()` resolves to `(items_json, continuation_token)` or None at the end. Thread-safe
 /// (calls are serialised); the GIL is released while a page is fetched.
 #[pyclass(module = "acs_chat._acs_chat", name = "_Pager", frozen)]
 pub struct PyPager {
@@ -71,9 +72,15 @@ pub struct PyPager {
 
 #[pymethods]
 impl PyPager {
-    fn next_page(&self, py: Python<'_>) -> PyResult<Option<JsonPage>> {
+    /// `aio`: false blocks (GIL released); true returns an asyncio awaitable.
+    #[pyo3(signature = (aio=false))]
+    fn next_page(&self, py: Python<'_>, aio: bool) -> PyResult<PyObject> {
         self.guard.check()?;
         let inner = self.inner.clone();
-        wait(py, async move { inner.lock().await.next_json_page().await })
+        run(
+            py,
+            aio,
+            async move { inner.lock().await.next_json_page().await },
+        )
     }
 }

@@ -101,6 +101,13 @@ def _check_str(value: Any, name: str) -> None:
         raise TypeError("{} must be a str, got {}".format(name, type(value).__name__))
 
 
+def _create_result(thread_json: str, errors_json: str) -> CreateChatThreadResult:
+    return CreateChatThreadResult(
+        chat_thread=ChatThreadProperties._from_wire(json.loads(thread_json)),
+        errors=errors_from_wire(json.loads(errors_json)),
+    )
+
+
 class ChatThreadClient:
     """Operations on one chat thread. Thread-safe; the GIL is released during network waits."""
 
@@ -274,13 +281,10 @@ class ChatClient:
         token = kwargs.get("idempotency_token")
         if token is not None:
             _check_str(token, "idempotency_token")
-        raw = self._engine.create_chat_thread(
+        thread_json, errors_json = self._engine.create_chat_thread(
             topic, _participants_json(participants) if participants else None, token
         )
-        wire = json.loads(raw)
-        return CreateChatThreadResult(
-            chat_thread=ChatThreadProperties._from_wire(wire["chatThread"]), errors=errors_from_wire(wire["errors"])
-        )
+        return _create_result(thread_json, errors_json)
 
     def list_chat_threads(self, **kwargs: Any) -> ItemPaged[ChatThreadItem]:
         """Threads, most recently active first, lazily; kw ``results_per_page`` (1..200), ``start_time``."""
