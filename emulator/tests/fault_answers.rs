@@ -6,7 +6,6 @@ mod common;
 
 use acs_chat_emulator::FaultConfig;
 use common::*;
-use reqwest::Method;
 
 #[tokio::test]
 async fn injected_429_and_503_look_like_the_service_and_change_nothing() {
