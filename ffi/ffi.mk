@@ -4,6 +4,10 @@
 #   make ffi-test        header up to date; C tests (C11) and a C++17 program against a fresh emulator; the C
 #                        tests again with -fsanitize=address,undefined and under valgrind (skipped with a
 #                        notice when valgrind is missing)
+#   make ffi-install     PREFIX=/usr/local (default): header, libacs_chat.a/.so, lib/pkgconfig/acs_chat.pc and
+#                        lib/cmake/acs_chat (find_package(acs_chat)); FFI_PROFILE=release (default) or debug
+#   make ffi-demo        build examples/quickstart.c against an install in target/ffi-install with pkg-config
+#                        and run it against a fresh emulator (or ACS_CONNECTION_STRING's resource when set)
 #
 # cbindgen is pinned here and installed into target/tools on first use (never globally).
 
@@ -23,7 +27,12 @@ FFI_LDLIBS := -lpthread -ldl -lm
 FFI_VALGRIND := valgrind --quiet --error-exitcode=97 --leak-check=full \
 	--errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect
 
-.PHONY: header ffi-header-check ffi-build ffi-test
+PREFIX ?= /usr/local
+FFI_PROFILE ?= release
+FFI_VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)
+FFI_TEST_PREFIX := $(CURDIR)/target/ffi-install
+
+.PHONY: header ffi-header-check ffi-build ffi-test ffi-install ffi-demo ffi-package-check
 
 $(CBINDGEN_STAMP):
 	@mkdir -p $(FFI_TOOLS)
@@ -53,10 +62,12 @@ ffi-build:
 		-o $(FFI_OUT)/test_api_asan.tmp tests/c/test_api.c $(FFI_LIB) $(FFI_LDLIBS)
 	mv -f $(FFI_OUT)/test_api_asan.tmp $(FFI_OUT)/test_api_asan
 
-ffi-test: ffi-header-check ffi-build
+ffi-test: ffi-header-check ffi-build ffi-package-check
 	@echo "==> ffi: C tests against the emulator"
 	python3 scripts/with_emulator.py -- $(FFI_OUT)/test_api
 	python3 scripts/with_emulator.py -- $(FFI_OUT)/test_cpp
+	@echo "==> ffi: quickstart (installed library, pkg-config) against the emulator"
+	python3 scripts/with_emulator.py -- $(FFI_OUT)/quickstart
 	@echo "==> ffi: C tests with AddressSanitizer and UndefinedBehaviorSanitizer"
 	python3 scripts/with_emulator.py -- $(FFI_OUT)/test_api_asan
 	@# Valgrind runs over plain HTTP: ring's hand-written AES-GCM assembly trips its uninitialised-value
@@ -65,3 +76,39 @@ ffi-test: ffi-header-check ffi-build
 		echo "==> ffi: C tests under valgrind"; \
 		python3 scripts/with_emulator.py --plain-http -- $(FFI_VALGRIND) $(FFI_OUT)/test_api; \
 	else echo "==> ffi: valgrind not installed, memory check skipped"; fi
+
+ffi-install:
+	cargo build -p acs-chat-ffi $(if $(filter release,$(FFI_PROFILE)),--release,)
+	install -d "$(PREFIX)/include" "$(PREFIX)/lib/pkgconfig" "$(PREFIX)/lib/cmake/acs_chat"
+	install -m 644 $(FFI_HEADER) "$(PREFIX)/include/acs_chat.h"
+	install -m 644 target/$(FFI_PROFILE)/libacs_chat.a "$(PREFIX)/lib/libacs_chat.a"
+	install -m 755 target/$(FFI_PROFILE)/libacs_chat.so "$(PREFIX)/lib/libacs_chat.so"
+	sed -e 's|@PREFIX@|$(abspath $(PREFIX))|' -e 's|@VERSION@|$(FFI_VERSION)|' ffi/acs_chat.pc.in \
+		> "$(PREFIX)/lib/pkgconfig/acs_chat.pc"
+	install -m 644 ffi/cmake/acs_chatConfig.cmake "$(PREFIX)/lib/cmake/acs_chat/acs_chatConfig.cmake"
+	sed -e 's|@VERSION@|$(FFI_VERSION)|' -e 's|@VERSION_MAJOR@|$(word 1,$(subst ., ,$(FFI_VERSION)))|' \
+		-e 's|@VERSION_MINOR@|$(word 2,$(subst ., ,$(FFI_VERSION)))|' ffi/cmake/acs_chatConfigVersion.cmake.in \
+		> "$(PREFIX)/lib/cmake/acs_chat/acs_chatConfigVersion.cmake"
+
+# Installs the debug build into target/ffi-install and builds the quickstart the way a C user would.
+ffi-package-check:
+	$(MAKE) --no-print-directory -f ffi/ffi.mk ffi-install PREFIX=$(FFI_TEST_PREFIX) FFI_PROFILE=debug
+	@mkdir -p $(FFI_OUT)
+	PKG_CONFIG_PATH=$(FFI_TEST_PREFIX)/lib/pkgconfig $(FFI_CC) -std=c11 -Wall -Wextra -Werror -pedantic \
+		examples/quickstart.c $$(PKG_CONFIG_PATH=$(FFI_TEST_PREFIX)/lib/pkgconfig pkg-config --cflags --libs acs_chat) \
+		-o $(FFI_OUT)/quickstart.tmp
+	mv -f $(FFI_OUT)/quickstart.tmp $(FFI_OUT)/quickstart
+	@if command -v cmake >/dev/null; then \
+		echo "==> ffi: find_package(acs_chat) build of the quickstart"; \
+		cmake -S tests/c/cmake -B $(FFI_OUT)/cmake -DCMAKE_PREFIX_PATH=$(FFI_TEST_PREFIX) >/dev/null && \
+		cmake --build $(FFI_OUT)/cmake >/dev/null && echo "==> ffi: CMake package OK"; \
+	else echo "==> ffi: cmake not installed, CMake package check skipped"; fi
+
+ffi-demo: ffi-package-check
+	@if [ -n "$${ACS_CONNECTION_STRING:-}" ]; then \
+		echo "==> ACS_CONNECTION_STRING is set: running the C quickstart against that resource"; \
+		$(FFI_OUT)/quickstart; \
+	else \
+		cargo build -p acs-chat-emulator; \
+		python3 scripts/with_emulator.py -- $(FFI_OUT)/quickstart; \
+	fi

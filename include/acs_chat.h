@@ -532,6 +532,11 @@ acs_chat_result acs_chat_identity_client_new(const char *connection_string,
                                              const struct acs_chat_client_options *options,
                                              struct acs_chat_identity_client **client_out);
 
+// The resource endpoint from the connection string (what `acs_chat_client_new` needs), as an owned string
+// (free with `acs_chat_string_free`).
+acs_chat_result acs_chat_identity_client_endpoint(const struct acs_chat_identity_client *client,
+                                                  char **endpoint_out);
+
 // Frees an identity client. NULL is accepted and ignored.
 void acs_chat_identity_client_free(struct acs_chat_identity_client *client);
 

@@ -56,6 +56,21 @@ pub unsafe extern "C" fn acs_chat_identity_client_new(
     })
 }
 
+/// The resource endpoint from the connection string (what `acs_chat_client_new` needs), as an owned string
+/// (free with `acs_chat_string_free`).
+#[no_mangle]
+pub unsafe extern "C" fn acs_chat_identity_client_endpoint(
+    client: *const acs_chat_identity_client,
+    endpoint_out: *mut *mut c_char,
+) -> acs_chat_result {
+    guard(|| {
+        let out = out_ptr(endpoint_out, "endpoint_out")?;
+        let client = handle(client, "client")?;
+        unsafe { *out = crate::strings::into_c_string(client.inner.as_async().endpoint()) };
+        Ok(())
+    })
+}
+
 /// Frees an identity client. NULL is accepted and ignored.
 #[no_mangle]
 pub unsafe extern "C" fn acs_chat_identity_client_free(client: *mut acs_chat_identity_client) {

@@ -607,6 +607,11 @@ int main(void) {
     acs_chat_identity_client *identity = NULL;
     CHECK_RC(acs_chat_identity_client_new(cs, &client_options, &identity), ACS_CHAT_RESULT_OK);
     if (identity) {
+        char *ep = NULL;
+        CHECK_RC(acs_chat_identity_client_endpoint(identity, &ep), ACS_CHAT_RESULT_OK);
+        CHECK(ep && strncmp(ep, endpoint, strlen(endpoint)) == 0);
+        acs_chat_string_free(ep);
+        CHECK_RC(acs_chat_identity_client_endpoint(identity, NULL), ACS_CHAT_RESULT_INVALID_ARGUMENT);
         test_bad_inputs(identity);
         test_chat_flow(identity);
         test_refresher_threads(identity);
