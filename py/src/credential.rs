@@ -6,8 +6,8 @@ use chrono::{DateTime, Utc};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 
+use crate::bridge::run;
 use crate::errors::CallbackError;
-use crate::runtime::wait;
 
 /// The engine credential behind `acs_chat.CommunicationTokenCredential`. Thread-safe; clones share the token.
 ///
@@ -78,11 +78,15 @@ impl PyCredential {
         }
     }
 
-    /// Returns `(token, expires_on epoch seconds as int)`, refreshing first if needed. Releases the GIL.
-    fn get_token(&self, py: Python<'_>) -> PyResult<(String, i64)> {
+    /// Resolves to `(token, expires_on epoch seconds as int)`, refreshing first if needed. `aio` as for the
+    /// clients (false blocks with the GIL released).
+    #[pyo3(signature = (aio=false))]
+    fn get_token(&self, py: Python<'_>, aio: bool) -> PyResult<PyObject> {
         let credential = self.inner.clone();
-        let token = wait(py, async move { credential.get_token().await })?;
-        Ok((token.token, token.expires_on.timestamp()))
+        run(py, aio, async move {
+            let token = credential.get_token().await?;
+            Ok((token.token, token.expires_on.timestamp()))
+        })
     }
 
     /// Stops background refresh; later `get_token` calls fail. Idempotent.

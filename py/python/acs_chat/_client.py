@@ -96,6 +96,20 @@ def _participants_json(participants: Any) -> str:
     return json.dumps(wire)
 
 
+def _validated_message_type(chat_message_type: Any) -> ChatMessageType:
+    """1.2.0's rules: None is text; strings are member names (any case); only text and html may be sent."""
+    if chat_message_type is None:
+        chat_message_type = ChatMessageType.TEXT
+    elif not isinstance(chat_message_type, ChatMessageType):
+        try:
+            chat_message_type = getattr(ChatMessageType, chat_message_type)
+        except Exception:
+            raise ValueError("chat_message_type: {} is not acceptable".format(chat_message_type)) from None
+    if chat_message_type not in (ChatMessageType.TEXT, ChatMessageType.HTML):
+        raise ValueError("chat_message_type: {} can be only 'text' or 'html'".format(chat_message_type))
+    return chat_message_type
+
+
 def _check_str(value: Any, name: str) -> None:
     if not isinstance(value, str):
         raise TypeError("{} must be a str, got {}".format(name, type(value).__name__))
@@ -168,16 +182,7 @@ class ChatThreadClient:
         if not content:
             raise ValueError("content cannot be None.")
         _check_str(content, "content")
-        chat_message_type = kwargs.get("chat_message_type")
-        if chat_message_type is None:
-            chat_message_type = ChatMessageType.TEXT
-        elif not isinstance(chat_message_type, ChatMessageType):
-            try:
-                chat_message_type = getattr(ChatMessageType, chat_message_type)
-            except Exception:
-                raise ValueError("chat_message_type: {} is not acceptable".format(chat_message_type)) from None
-        if chat_message_type not in (ChatMessageType.TEXT, ChatMessageType.HTML):
-            raise ValueError("chat_message_type: {} can be only 'text' or 'html'".format(chat_message_type))
+        chat_message_type = _validated_message_type(kwargs.get("chat_message_type"))
         name = kwargs.get("sender_display_name")
         if name is not None:
             _check_str(name, "sender_display_name")
