@@ -342,8 +342,9 @@ extern "C" {
 // Makes a chat client for `endpoint` (`https://<resource>.communication.azure.com`). `credential` is
 // borrowed (the client keeps its own reference); `options` may be NULL for the defaults.
 //
-// Errors: `ACS_CHAT_RESULT_INVALID_ARGUMENT` for NULL/invalid arguments, a malformed endpoint or an
-// unreadable extra root certificate.
+// Errors: `ACS_CHAT_RESULT_INVALID_ARGUMENT` for NULL/invalid arguments or a malformed endpoint; an
+// unusable extra root certificate gives `ACS_CHAT_RESULT_INVALID_ARGUMENT` or, when the HTTP stack only
+// notices it while building, `ACS_CHAT_RESULT_TRANSPORT`.
 acs_chat_result acs_chat_client_new(const char *endpoint,
                                     const struct acs_chat_credential *credential,
                                     const struct acs_chat_client_options *options,

@@ -97,3 +97,53 @@ pub(crate) fn free_boxed<T>(p: *mut T) {
         }
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::{acs_chat_error_free, acs_chat_error_message, acs_chat_last_error_take};
+
+    fn take_message() -> String {
+        let e = acs_chat_last_error_take();
+        assert!(!e.is_null(), "no last error was stored");
+        let text = unsafe { CStr::from_ptr(acs_chat_error_message(e)) }
+            .to_str()
+            .unwrap()
+            .to_string();
+        unsafe { acs_chat_error_free(e) };
+        text
+    }
+
+    #[test]
+    fn a_panic_becomes_a_result_code_and_an_error() {
+        let rc = guard(|| panic!("boom"));
+        assert_eq!(rc, acs_chat_result::ACS_CHAT_RESULT_PANIC);
+        assert!(take_message().contains("panic"));
+        assert!(acs_chat_last_error_take().is_null(), "taken twice");
+    }
+
+    #[test]
+    fn success_clears_the_previous_error() {
+        let rc = guard(|| Err(acs_chat_error::invalid("first")));
+        assert_eq!(rc, acs_chat_result::ACS_CHAT_RESULT_INVALID_ARGUMENT);
+        assert_eq!(guard(|| Ok(())), acs_chat_result::ACS_CHAT_RESULT_OK);
+        assert!(acs_chat_last_error_take().is_null());
+    }
+
+    #[test]
+    fn strings_are_checked_for_null_and_utf8() {
+        let bad = [b'a', 0xff, 0];
+        let err = str_arg(bad.as_ptr().cast(), "name").unwrap_err();
+        assert_eq!(
+            err.result(),
+            acs_chat_result::ACS_CHAT_RESULT_INVALID_ARGUMENT
+        );
+        assert!(str_arg(std::ptr::null(), "name").is_err());
+        assert_eq!(opt_str_arg(std::ptr::null(), "name").unwrap(), None);
+        assert_eq!(str_arg(c"ok".as_ptr(), "name").unwrap(), "ok");
+        assert!(slice_arg::<u32>(std::ptr::null(), 2, "list").is_err());
+        assert!(slice_arg::<u32>(std::ptr::null(), 0, "list")
+            .unwrap()
+            .is_empty());
+    }
+}

@@ -42,8 +42,9 @@ pub struct acs_chat_thread_client {
 /// Makes a chat client for `endpoint` (`https://<resource>.communication.azure.com`). `credential` is
 /// borrowed (the client keeps its own reference); `options` may be NULL for the defaults.
 ///
-/// Errors: `ACS_CHAT_RESULT_INVALID_ARGUMENT` for NULL/invalid arguments, a malformed endpoint or an
-/// unreadable extra root certificate.
+/// Errors: `ACS_CHAT_RESULT_INVALID_ARGUMENT` for NULL/invalid arguments or a malformed endpoint; an
+/// unusable extra root certificate gives `ACS_CHAT_RESULT_INVALID_ARGUMENT` or, when the HTTP stack only
+/// notices it while building, `ACS_CHAT_RESULT_TRANSPORT`.
 #[no_mangle]
 pub unsafe extern "C" fn acs_chat_client_new(
     endpoint: *const c_char,

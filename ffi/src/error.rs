@@ -17,6 +17,7 @@ use crate::strings::to_cstring;
 /// Details of a failed call: result code, HTTP status, service error code, message and request id.
 /// Owned by the caller once taken; free with `acs_chat_error_free`. Holds no token or key. Not thread-safe
 /// to free while another thread reads it; reading from several threads at once is safe.
+#[derive(Debug)]
 pub struct acs_chat_error {
     result: acs_chat_result,
     message: CString,

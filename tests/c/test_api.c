@@ -130,6 +130,15 @@ static void test_bad_inputs(const acs_chat_identity_client *identity) {
     CHECK_RC(acs_chat_credential_new_refreshing(NULL, NULL, NULL, NULL, false, &cred),
              ACS_CHAT_RESULT_INVALID_ARGUMENT);
 
+    /* Malformed entries inside option structs. */
+    acs_chat_client_options pem_opts = client_options;
+    pem_opts.extra_root_certificate_pem = "-----BEGIN CERTIFICATE-----\nnot base64!\n-----END CERTIFICATE-----\n";
+    /* Refused; the engine currently reports an unusable certificate as TRANSPORT (client build failure). */
+    acs_chat_result pem_rc = acs_chat_identity_client_new("endpoint=https://x.example;accesskey=a2V5", &pem_opts, &ic);
+    CHECK(pem_rc == ACS_CHAT_RESULT_INVALID_ARGUMENT || pem_rc == ACS_CHAT_RESULT_TRANSPORT);
+    CHECK(ic == NULL);
+    acs_chat_error_free(acs_chat_last_error_take());
+
     /* Accessors and frees are NULL-safe. */
     CHECK(acs_chat_message_id(NULL) == NULL);
     CHECK(acs_chat_thread_metadata_count(NULL) == 0);
@@ -292,6 +301,21 @@ static void test_chat_flow(const acs_chat_identity_client *identity) {
     html.message_type = ACS_CHAT_MESSAGE_TYPE_HTML;
     char *mid2 = NULL;
     CHECK_RC(acs_chat_thread_client_send_message(tc, "<b>bold</b>", &html, &mid2), ACS_CHAT_RESULT_OK);
+    acs_chat_metadata_entry null_key[] = {{NULL, "v"}};
+    acs_chat_send_message_options bad_meta;
+    acs_chat_send_message_options_init(&bad_meta);
+    bad_meta.metadata = null_key;
+    bad_meta.metadata_count = 1;
+    char *never_sent = NULL;
+    CHECK_RC(acs_chat_thread_client_send_message(tc, "x", &bad_meta, &never_sent), ACS_CHAT_RESULT_INVALID_ARGUMENT);
+    bad_meta.metadata = NULL;
+    CHECK_RC(acs_chat_thread_client_send_message(tc, "x", &bad_meta, &never_sent), ACS_CHAT_RESULT_INVALID_ARGUMENT);
+    CHECK(never_sent == NULL);
+    acs_chat_participant_input no_id = {NULL, "Nobody", false, 0};
+    CHECK_RC(acs_chat_thread_client_add_participants(tc, &no_id, 1, NULL), ACS_CHAT_RESULT_INVALID_ARGUMENT);
+    acs_chat_error *meta_err = acs_chat_last_error_take();
+    CHECK(meta_err && strstr(acs_chat_error_message(meta_err), "participants[0].raw_id is NULL") != NULL);
+    acs_chat_error_free(meta_err);
     html.message_type = 9;
     char *never = NULL;
     CHECK_RC(acs_chat_thread_client_send_message(tc, "x", &html, &never), ACS_CHAT_RESULT_INVALID_ARGUMENT);
