@@ -2,6 +2,7 @@
 #   make py-develop   build the extension (debug) and install acs_chat into .venv (editable)
 #   make py-test      py-develop, build the emulator binary, run tests/python
 #   make py-demo      py-develop, run examples/quickstart.py (in-process emulator, or ACS_CONNECTION_STRING)
+#   make py-typecheck mypy --strict on the package, tests/python and examples/quickstart.py
 
 PY_VENV_PY ?= .venv/bin/python
 
@@ -23,3 +24,10 @@ py-test: py-develop
 py-demo: py-develop
 	@echo "==> examples/quickstart.py"
 	@$(PY_VENV_PY) examples/quickstart.py
+
+# mypy --strict over the package, its tests and the quickstart (installs mypy into .venv when missing).
+.PHONY: py-typecheck
+py-typecheck:
+	@$(PY_VENV_PY) -c "import mypy" 2>/dev/null || $(PY_VENV_PY) -m pip install --quiet mypy
+	@echo "==> mypy --strict"
+	@$(PY_VENV_PY) -m mypy --strict py/python/acs_chat tests/python examples/quickstart.py

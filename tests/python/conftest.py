@@ -60,7 +60,8 @@ def make_user(identity: Any) -> Callable[[], Tuple[acs_chat.CommunicationUserIde
 
 @pytest.fixture
 def user(make_user: Any) -> Tuple[acs_chat.CommunicationUserIdentifier, str]:
-    return make_user()
+    made: Tuple[acs_chat.CommunicationUserIdentifier, str] = make_user()
+    return made
 
 
 @pytest.fixture

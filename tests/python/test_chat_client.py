@@ -12,13 +12,13 @@ from acs_chat import ChatClient, ChatParticipant, CommunicationTokenCredential, 
 def test_constructor_validation(emulator: Any, user: Any) -> None:
     cred = CommunicationTokenCredential(user[1])
     with pytest.raises(ValueError, match="credential can not be None"):
-        ChatClient(emulator["endpoint"], None)  # type: ignore[arg-type]
+        ChatClient(emulator["endpoint"], None)
     with pytest.raises(ValueError, match="Host URL must be a string"):
         ChatClient(5, cred)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="Invalid URL: https://"):
         ChatClient("", cred)
     with pytest.raises(TypeError, match="CommunicationTokenCredential"):
-        ChatClient(emulator["endpoint"], "token")  # type: ignore[arg-type]
+        ChatClient(emulator["endpoint"], "token")
 
 
 def test_create_get_delete_thread(client: ChatClient, make_user: Any, user: Any) -> None:
@@ -100,6 +100,6 @@ def test_identifiers_in_thread_participants_other_than_users(client: ChatClient)
         "mixed", thread_participants=[ChatParticipant(identifier=CommunicationUserIdentifier("8:acs:nobody"))]
     )
     assert result.chat_thread.id
-    for participant, error in result.errors:
+    for participant, error in result.errors or []:
         assert error.code
         assert participant is None or participant.identifier.raw_id == "8:acs:nobody"

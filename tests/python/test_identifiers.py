@@ -1,5 +1,7 @@
 """Identifiers and identifier_from_raw_id, as in 1.2.0 (no service needed)."""
 
+from typing import Any, Dict
+
 import pytest
 
 from acs_chat import (
@@ -18,7 +20,9 @@ def test_user_identifier() -> None:
     u = CommunicationUserIdentifier("8:acs:x")
     assert u.raw_id == "8:acs:x"
     assert u.properties == {"id": "8:acs:x"}
-    assert u.kind == CommunicationIdentifierKind.COMMUNICATION_USER == "communication_user"
+    kind: object = u.kind
+    assert kind == CommunicationIdentifierKind.COMMUNICATION_USER
+    assert kind == "communication_user"
     assert u == CommunicationUserIdentifier("8:acs:x")
     assert u != CommunicationUserIdentifier("8:acs:y")
     assert u != "8:acs:x"
@@ -49,7 +53,7 @@ def test_phone_and_teams_raw_ids() -> None:
         ("28:orgid:bot", UnknownIdentifier, {}),
     ],
 )
-def test_identifier_from_raw_id(raw_id: str, cls: type, props: dict) -> None:
+def test_identifier_from_raw_id(raw_id: str, cls: type, props: Dict[str, Any]) -> None:
     ident = identifier_from_raw_id(raw_id)
     assert type(ident) is cls
     assert ident.raw_id == raw_id

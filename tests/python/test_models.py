@@ -25,7 +25,8 @@ def test_enum_lookups() -> None:
     with pytest.raises(ValueError):
         ChatMessageType("Text")
     assert ChatMessageType("topicUpdated") is ChatMessageType.TOPIC_UPDATED
-    assert ChatAttachmentType.IMAGE == "image"
+    image: str = ChatAttachmentType.IMAGE
+    assert image == "image"
 
 
 def test_datetime_formatting() -> None:
@@ -71,6 +72,6 @@ def test_generated_models_compare_by_value() -> None:
 
 def test_participant_is_keyword_only() -> None:
     with pytest.raises(TypeError):
-        ChatParticipant(CommunicationUserIdentifier("8:acs:x"))  # type: ignore[misc]
+        ChatParticipant(CommunicationUserIdentifier("8:acs:x"))  # type: ignore[call-arg]
     p = ChatParticipant(identifier=CommunicationUserIdentifier("8:acs:x"), share_history_time=dt.datetime(2021, 1, 1))
     assert p._to_wire()["shareHistoryTime"] == "2021-01-01T00:00:00.000Z"

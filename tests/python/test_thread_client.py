@@ -69,7 +69,8 @@ def test_message_validation(thread: ChatThreadClient) -> None:
         thread.send_message("x", chat_message_type="topic_updated")
     for call in (thread.get_message, thread.delete_message, thread.send_read_receipt, thread.update_message):
         with pytest.raises(ValueError, match=r"^message_id cannot be None\.$"):
-            call(None)  # type: ignore[operator]
+            missing: Any = None
+            call(missing)
     with pytest.raises(ValueError, match=r"^identifier cannot be None\.$"):
         thread.remove_participant(None)
     with pytest.raises(TypeError, match="Unsupported identifier type str"):
@@ -109,7 +110,7 @@ def test_participants(thread: ChatThreadClient, make_user: Any, user: Any) -> No
     thread.remove_participant(a)
     assert a not in {p.identifier for p in thread.list_participants()}
     removed = [m for m in thread.list_messages() if m.type is ChatMessageType.PARTICIPANT_REMOVED]
-    assert removed and removed[0].content is not None
+    assert removed and removed[0].content is not None and removed[0].content.participants
     assert removed[0].content.participants[0].identifier == a
 
 

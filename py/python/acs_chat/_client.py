@@ -1,7 +1,7 @@
 """The sync clients, ``ChatClient`` and ``ChatThreadClient``, with 1.2.0's signatures and checks."""
 
 import json
-from typing import Any, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 from urllib.parse import urlparse
 
 from . import _acs_chat
@@ -33,12 +33,12 @@ def _check_endpoint(endpoint: Any) -> str:
         raise ValueError("Host URL must be a string") from None
     if not urlparse(endpoint.rstrip("/")).netloc:
         raise ValueError("Invalid URL: {}".format(endpoint))
-    return endpoint
+    return str(endpoint)
 
 
-def _engine_options(kwargs: Any) -> dict:
+def _engine_options(kwargs: Any) -> Dict[str, Any]:
     """The client kwargs the engine understands; other azure-core pipeline kwargs are accepted and ignored."""
-    options = {}
+    options: Dict[str, Any] = {}
     if kwargs.get("api_version") is not None:
         options["api_version"] = kwargs["api_version"]
     if kwargs.get("retry_total") is not None:
@@ -107,7 +107,7 @@ def _validated_message_type(chat_message_type: Any) -> ChatMessageType:
             raise ValueError("chat_message_type: {} is not acceptable".format(chat_message_type)) from None
     if chat_message_type not in (ChatMessageType.TEXT, ChatMessageType.HTML):
         raise ValueError("chat_message_type: {} can be only 'text' or 'html'".format(chat_message_type))
-    return chat_message_type
+    return ChatMessageType(chat_message_type)
 
 
 def _check_str(value: Any, name: str) -> None:

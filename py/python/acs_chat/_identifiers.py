@@ -25,7 +25,7 @@ __all__ = [
 class CaseInsensitiveEnumMeta(EnumMeta):
     """Member-name lookup (``E["text"]``, ``E.text``) ignores case; value lookup stays exact."""
 
-    def __getitem__(cls, name: str) -> Any:  # type: ignore[override]
+    def __getitem__(cls, name: str) -> Any:
         return super().__getitem__(name.upper())
 
     def __getattr__(cls, name: str) -> Any:
@@ -94,7 +94,7 @@ class CommunicationUserIdentifier(CommunicationIdentifier):
 
     def __eq__(self, other: Any) -> bool:
         try:
-            return self.raw_id == other.properties["id"]
+            return bool(self.raw_id == other.properties["id"])
         except Exception:
             return False
 
@@ -115,8 +115,8 @@ class PhoneNumberIdentifier(CommunicationIdentifier):
     def __eq__(self, other: Any) -> bool:
         try:
             if other.raw_id:
-                return self.raw_id == other.raw_id
-            return self.raw_id == _PHONE + other.properties["value"]
+                return bool(self.raw_id == other.raw_id)
+            return bool(self.raw_id == _PHONE + other.properties["value"])
         except Exception:
             return False
 
@@ -134,7 +134,7 @@ class UnknownIdentifier(CommunicationIdentifier):
 
     def __eq__(self, other: Any) -> bool:
         try:
-            return self.raw_id == other.raw_id
+            return bool(self.raw_id == other.raw_id)
         except Exception:
             return False
 
@@ -157,7 +157,7 @@ class MicrosoftTeamsUserIdentifier(CommunicationIdentifier):
             self.raw_id = self._format_raw_id()
 
     def _format_raw_id(self) -> str:
-        user_id = self.properties["user_id"]
+        user_id = str(self.properties["user_id"])
         cloud = self.properties["cloud"]
         if self.properties["is_anonymous"]:
             return _TEAMS_ANON + user_id
@@ -169,7 +169,7 @@ class MicrosoftTeamsUserIdentifier(CommunicationIdentifier):
 
     def __eq__(self, other: Any) -> bool:
         try:
-            return self.raw_id == other.raw_id
+            return bool(self.raw_id == other.raw_id)
         except Exception:
             return False
 

@@ -300,7 +300,7 @@ class CreateChatThreadResult:
 
     def __init__(self, **kwargs: Any) -> None:
         self.chat_thread: ChatThreadProperties = kwargs["chat_thread"]
-        self.errors: List[Tuple[Optional[ChatParticipant], ChatError]] = kwargs.get("errors", None)
+        self.errors: Optional[List[Tuple[Optional[ChatParticipant], ChatError]]] = kwargs.get("errors", None)
 
 
 def errors_from_wire(pairs: List[Any]) -> List[Tuple[Optional[ChatParticipant], ChatError]]:

@@ -7,15 +7,17 @@ required.
 
 from http import HTTPStatus
 import json
-from typing import Any, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 try:  # pragma: no cover - depends on the environment
-    from azure.core import exceptions as _core  # type: ignore[import-not-found]
+    from azure.core import exceptions as _azure_core
+
+    _core: Any = _azure_core
 except ImportError:  # pragma: no cover
     _core = None
 
 
-def _bases(name: str, *ours: type) -> tuple:
+def _bases(name: str, *ours: type) -> Tuple[type, ...]:
     theirs = getattr(_core, name, None) if _core is not None else None
     if theirs is None:
         return ours
@@ -42,12 +44,12 @@ __all__ = [
 class ODataV4Error:
     """The service's error body (``{"error": {...}}``), as azure-core's ``ODataV4Format``."""
 
-    def __init__(self, data: dict) -> None:
+    def __init__(self, data: Dict[str, Any]) -> None:
         self.code: Optional[str] = data.get("code")
         self.message: Optional[str] = data.get("message")
         self.target: Optional[str] = data.get("target")
         self.details: List["ODataV4Error"] = [ODataV4Error(d) for d in data.get("details") or []]
-        self.innererror: dict = data.get("innererror") or {}
+        self.innererror: Dict[str, Any] = data.get("innererror") or {}
 
     def __str__(self) -> str:
         text = "({}) {}\nCode: {}\nMessage: {}".format(self.code, self.message, self.code, self.message)
@@ -90,9 +92,7 @@ class ServiceResponseError(*_bases("ServiceResponseError", AzureError)):  # type
     """The request was sent but no usable response came back."""
 
 
-class ServiceResponseTimeoutError(  # type: ignore[misc]
-    *_bases("ServiceResponseTimeoutError", ServiceResponseError)
-):
+class ServiceResponseTimeoutError(*_bases("ServiceResponseTimeoutError", ServiceResponseError)):  # type: ignore[misc]
     """A timeout elapsed while waiting for the response."""
 
 
@@ -133,13 +133,11 @@ class ResourceExistsError(*_bases("ResourceExistsError", HttpResponseError)):  #
     """HTTP 409."""
 
 
-class ClientAuthenticationError(  # type: ignore[misc]
-    *_bases("ClientAuthenticationError", HttpResponseError)
-):
+class ClientAuthenticationError(*_bases("ClientAuthenticationError", HttpResponseError)):  # type: ignore[misc]
     """HTTP 401, or the credential could not provide a valid token (no request was sent then)."""
 
 
-_BY_KIND = {
+_BY_KIND: Dict[str, Any] = {
     "authentication": ClientAuthenticationError,
     "not_found": ResourceNotFoundError,
     "conflict": ResourceExistsError,
@@ -179,6 +177,6 @@ def _from_engine(
         text = message
     else:
         text = None
-    exc = cls(text, status_code=status, reason=reason, odata_error=odata, request_id=request_id)
-    exc.retry_after = retry_after  # type: ignore[attr-defined]
+    exc: AzureError = cls(text, status_code=status, reason=reason, odata_error=odata, request_id=request_id)
+    exc.retry_after = retry_after
     return exc

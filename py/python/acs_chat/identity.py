@@ -45,7 +45,7 @@ class CommunicationIdentityClient:
     def get_token(self, user: CommunicationUserIdentifier, scopes: List[Any], **kwargs: Any) -> AccessToken:
         """A new chat token for ``user``; kw ``token_expires_in`` (``datetime.timedelta``)."""
         _check_scopes(scopes)
-        token, expires_on = self._engine.get_token(user.raw_id, _minutes(kwargs.get("token_expires_in")))
+        token, expires_on = self._engine.get_token(str(user.raw_id), _minutes(kwargs.get("token_expires_in")))
         return AccessToken(token, expires_on)
 
 

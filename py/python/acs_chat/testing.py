@@ -29,7 +29,7 @@ class Emulator:
     """
 
     def __init__(self, tls: bool = False) -> None:
-        self._engine: Optional[Any] = _acs_chat._Emulator(tls)
+        self._engine: Optional[_acs_chat._Emulator] = _acs_chat._Emulator(tls)
 
     @property
     def endpoint(self) -> str:
@@ -57,7 +57,7 @@ class Emulator:
             self._engine.stop()
             self._engine = None
 
-    def _running(self) -> Any:
+    def _running(self) -> "_acs_chat._Emulator":
         if self._engine is None:
             raise RuntimeError("the emulator was stopped")
         return self._engine

@@ -2,7 +2,7 @@
 and ``get_chat_thread_client`` are plain methods."""
 
 import json
-from typing import Any, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 from .. import _acs_chat
 from .._client import (
@@ -100,7 +100,7 @@ class ChatThreadClient:
         await self._engine.send_typing_notification(sender_display_name, aio=True)
 
     async def send_message(
-        self, content: str, *, metadata: Optional[dict] = None, **kwargs: Any
+        self, content: str, *, metadata: Optional[Dict[str, Any]] = None, **kwargs: Any
     ) -> SendChatMessageResult:
         """Sends a message; kw ``chat_message_type`` (text or html), ``sender_display_name``, ``metadata``."""
         if not content:
@@ -129,7 +129,7 @@ class ChatThreadClient:
         return AsyncItemPaged(lambda token: engine.list_messages(size, start, token), ChatMessage._from_wire)
 
     async def update_message(
-        self, message_id: str, content: Optional[str] = None, *, metadata: Optional[dict] = None, **kwargs: Any
+        self, message_id: str, content: Optional[str] = None, *, metadata: Optional[Dict[str, Any]] = None, **kwargs: Any
     ) -> None:
         """Edits a message's content and/or metadata (a None metadata value deletes the key)."""
         if not message_id:

@@ -50,7 +50,7 @@ class CommunicationTokenCredential:
         if loop is None or loop.is_closed():
             raise RuntimeError("the async token_refresher needs the event loop the credential is used on")
         assert self._refresher is not None
-        token = asyncio.run_coroutine_threadsafe(self._refresher(), loop).result()  # type: ignore[arg-type]
+        token: Any = asyncio.run_coroutine_threadsafe(self._refresher(), loop).result()  # type: ignore[arg-type]
         return token.token, float(token.expires_on)
 
     async def get_token(self, *scopes: str, **kwargs: Any) -> AccessToken:
