@@ -382,6 +382,14 @@ acs_chat_result acs_chat_client_list_threads(const struct acs_chat_client *clien
 acs_chat_result acs_chat_client_delete_thread(const struct acs_chat_client *client,
                                               const char *thread_id);
 
+// Makes a client for thread `thread_id` directly, without a chat client. Arguments as for
+// `acs_chat_client_new`; no request is sent.
+acs_chat_result acs_chat_thread_client_new(const char *endpoint,
+                                           const struct acs_chat_credential *credential,
+                                           const char *thread_id,
+                                           const struct acs_chat_client_options *options,
+                                           struct acs_chat_thread_client **thread_client_out);
+
 // Frees a thread client. NULL is accepted and ignored. The caller must ensure no other thread is inside a
 // call on it.
 void acs_chat_thread_client_free(struct acs_chat_thread_client *thread_client);

@@ -152,6 +152,33 @@ pub unsafe extern "C" fn acs_chat_client_delete_thread(
     })
 }
 
+/// Makes a client for thread `thread_id` directly, without a chat client. Arguments as for
+/// `acs_chat_client_new`; no request is sent.
+#[no_mangle]
+pub unsafe extern "C" fn acs_chat_thread_client_new(
+    endpoint: *const c_char,
+    credential: *const acs_chat_credential,
+    thread_id: *const c_char,
+    options: *const acs_chat_client_options,
+    thread_client_out: *mut *mut acs_chat_thread_client,
+) -> acs_chat_result {
+    guard(|| {
+        let out = out_ptr(thread_client_out, "thread_client_out")?;
+        let endpoint = str_arg(endpoint, "endpoint")?;
+        let credential = handle(credential, "credential")?;
+        let thread_id = str_arg(thread_id, "thread_id")?;
+        let options = client_options(options, DEFAULT_CHAT_API_VERSION)?;
+        let inner = blocking::ChatThreadClient::new(
+            endpoint,
+            credential.inner.clone(),
+            thread_id,
+            options,
+        )?;
+        write_boxed(out, acs_chat_thread_client { inner });
+        Ok(())
+    })
+}
+
 /// Frees a thread client. NULL is accepted and ignored. The caller must ensure no other thread is inside a
 /// call on it.
 #[no_mangle]

@@ -348,6 +348,34 @@ static void test_chat_flow(const acs_chat_identity_client *identity) {
     CHECK(count_messages(tc, 0, "html") == 1);
     CHECK(count_messages(tc, 200, "topicUpdated") == TOPIC_UPDATES);
 
+    /* start-time filter: nothing is newer than an hour from now; everything is newer than the thread */
+    acs_chat_list_options topts;
+    acs_chat_list_options_init(&topts);
+    topts.has_start_time = true;
+    topts.start_time_ms = acs_chat_thread_created_on_ms(thread) + 3600 * 1000;
+    acs_chat_message_iter *fit = NULL;
+    CHECK_RC(acs_chat_thread_client_list_messages(tc, &topts, &fit), ACS_CHAT_RESULT_OK);
+    acs_chat_message *first = (acs_chat_message *)0x1;
+    bool fdone = false;
+    CHECK_RC(acs_chat_message_iter_next(fit, &first, &fdone), ACS_CHAT_RESULT_OK);
+    CHECK(fdone && first == NULL);
+    /* after the end, still done */
+    CHECK_RC(acs_chat_message_iter_next(fit, &first, &fdone), ACS_CHAT_RESULT_OK);
+    CHECK(fdone);
+    acs_chat_message_iter_free(fit);
+
+    /* a thread client made directly, without the chat client */
+    acs_chat_credential *direct_cred = NULL;
+    CHECK_RC(acs_chat_credential_new_static(acs_chat_access_token_token(alice.token), &direct_cred), ACS_CHAT_RESULT_OK);
+    acs_chat_thread_client *direct = NULL;
+    CHECK_RC(acs_chat_thread_client_new(endpoint, direct_cred, acs_chat_thread_id(thread), &client_options, &direct),
+             ACS_CHAT_RESULT_OK);
+    CHECK_RC(acs_chat_thread_client_new(endpoint, direct_cred, NULL, &client_options, &direct),
+             ACS_CHAT_RESULT_INVALID_ARGUMENT);
+    acs_chat_credential_free(direct_cred);
+    CHECK(count_messages(direct, 0, "text") == 6);
+    acs_chat_thread_client_free(direct);
+
     /* bad page sizes */
     acs_chat_list_options lopts;
     acs_chat_list_options_init(&lopts);
@@ -600,6 +628,28 @@ static void test_refresher_threads(const acs_chat_identity_client *identity) {
     CHECK(state.freed == 0); /* the client still holds the credential */
     acs_chat_client_free(chat);
     CHECK(state.freed == 1);
+
+    /* A refresher that hands back an expired token: credential error, nothing is sent. */
+    refresher_state expired = {"eyJhbGciOiJub25lIn0.eyJleHAiOjEwMDB9.c2ln", PTHREAD_MUTEX_INITIALIZER, 0, 0};
+    CHECK_RC(acs_chat_credential_new_refreshing(refresh_token, &expired, NULL, NULL, false, &cred), ACS_CHAT_RESULT_OK);
+    CHECK_RC(acs_chat_client_new(endpoint, cred, &client_options, &chat), ACS_CHAT_RESULT_OK);
+    CHECK_RC(acs_chat_client_create_thread(chat, "never", NULL, &thread, NULL), ACS_CHAT_RESULT_CREDENTIAL);
+    CHECK(expired.calls >= 1);
+    acs_chat_client_free(chat);
+    acs_chat_credential_free(cred);
+
+    /* An initial token that is not a JWT is refused, and user_data stays with the caller. */
+    refresher_state unused = {NULL, PTHREAD_MUTEX_INITIALIZER, 0, 0};
+    cred = NULL;
+    CHECK_RC(acs_chat_credential_new_refreshing(refresh_token, &unused, free_state, "garbage", false, &cred),
+             ACS_CHAT_RESULT_CREDENTIAL);
+    CHECK(cred == NULL && unused.freed == 0);
+
+    /* A token lifetime the service refuses (under an hour). */
+    acs_chat_access_token *short_token = NULL;
+    CHECK(acs_chat_identity_client_get_token(identity, user, scopes, 1, 5, &short_token) != ACS_CHAT_RESULT_OK);
+    CHECK(short_token == NULL);
+    acs_chat_error_free(acs_chat_last_error_take());
 
     /* A refresher that fails: the call reports a credential error, nothing is sent. */
     CHECK_RC(acs_chat_credential_new_refreshing(failing_refresher, NULL, NULL, NULL, false, &cred), ACS_CHAT_RESULT_OK);
