@@ -12,6 +12,7 @@ mod credential;
 mod emulator;
 mod errors;
 mod identity;
+mod logging;
 mod paging;
 mod runtime;
 
@@ -21,6 +22,7 @@ use pyo3::prelude::*;
 #[pymodule]
 fn _acs_chat(m: &Bound<'_, PyModule>) -> PyResult<()> {
     runtime::record_main_thread();
+    logging::install();
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add_class::<credential::PyCredential>()?;
     m.add_class::<clients::PyChatClient>()?;
