@@ -731,6 +731,14 @@ const char *acs_chat_message_metadata_key(const struct acs_chat_message *message
 // Value of metadata pair `index`, borrowed; NULL when out of range.
 const char *acs_chat_message_metadata_value(const struct acs_chat_message *message, size_t index);
 
+// Number of participants a `participantAdded` or `participantRemoved` message names; 0 otherwise.
+size_t acs_chat_message_participant_count(const struct acs_chat_message *message);
+
+// Participant `index` of a `participantAdded` or `participantRemoved` message, borrowed from the message
+// (valid until it is freed); NULL when out of range.
+const struct acs_chat_participant *acs_chat_message_participant(const struct acs_chat_message *message,
+                                                                size_t index);
+
 // Frees a participant. NULL is accepted and ignored.
 void acs_chat_participant_free(struct acs_chat_participant *participant);
 

@@ -402,6 +402,7 @@ pub struct acs_chat_message {
     deleted_on: Option<i64>,
     edited_on: Option<i64>,
     metadata: Metadata,
+    participants: Vec<acs_chat_participant>,
 }
 
 impl acs_chat_message {
@@ -423,6 +424,14 @@ impl acs_chat_message {
             deleted_on: m.deleted_on.as_ref().map(millis),
             edited_on: m.edited_on.as_ref().map(millis),
             metadata: Metadata::from_map(&m.metadata),
+            participants: content
+                .map(|c| {
+                    c.participants
+                        .iter()
+                        .map(acs_chat_participant::new)
+                        .collect()
+                })
+                .unwrap_or_default(),
         }
     }
 }
@@ -586,6 +595,30 @@ pub unsafe extern "C" fn acs_chat_message_metadata_value(
 ) -> *const c_char {
     accessor(ptr::null(), || {
         unsafe { message.as_ref() }.map_or(ptr::null(), |m| m.metadata.value(index))
+    })
+}
+
+/// Number of participants a `participantAdded` or `participantRemoved` message names; 0 otherwise.
+#[no_mangle]
+pub unsafe extern "C" fn acs_chat_message_participant_count(
+    message: *const acs_chat_message,
+) -> usize {
+    accessor(0, || {
+        unsafe { message.as_ref() }.map_or(0, |m| m.participants.len())
+    })
+}
+
+/// Participant `index` of a `participantAdded` or `participantRemoved` message, borrowed from the message
+/// (valid until it is freed); NULL when out of range.
+#[no_mangle]
+pub unsafe extern "C" fn acs_chat_message_participant(
+    message: *const acs_chat_message,
+    index: usize,
+) -> *const acs_chat_participant {
+    accessor(ptr::null(), || {
+        unsafe { message.as_ref() }
+            .and_then(|m| m.participants.get(index))
+            .map_or(ptr::null(), |p| p as *const _)
     })
 }
 

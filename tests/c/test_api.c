@@ -219,6 +219,29 @@ static size_t count_messages(const acs_chat_thread_client *tc, uint32_t page_siz
     return n;
 }
 
+/* Finds the participantAdded message naming `raw_id` (as the creator's thread starts with one). */
+static int added_message_names(const acs_chat_thread_client *tc, const char *raw_id) {
+    acs_chat_message_iter *it = NULL;
+    int found = 0;
+    if (acs_chat_thread_client_list_messages(tc, NULL, &it) != ACS_CHAT_RESULT_OK) return 0;
+    for (;;) {
+        acs_chat_message *m = NULL;
+        bool done = true;
+        if (acs_chat_message_iter_next(it, &m, &done) != ACS_CHAT_RESULT_OK || done) break;
+        if (streq(acs_chat_message_get_type(m), "participantAdded")) {
+            for (size_t i = 0; i < acs_chat_message_participant_count(m); i++) {
+                const acs_chat_participant *p = acs_chat_message_participant(m, i);
+                found |= streq(acs_chat_identifier_raw_id(acs_chat_participant_identifier(p)), raw_id);
+            }
+            found = found && acs_chat_message_initiator(m) != NULL &&
+                    acs_chat_message_participant(m, acs_chat_message_participant_count(m)) == NULL;
+        }
+        acs_chat_message_free(m);
+    }
+    acs_chat_message_iter_free(it);
+    return found;
+}
+
 static void test_chat_flow(const acs_chat_identity_client *identity) {
     test_user alice, bob, carol;
     if (!make_user(identity, &alice) || !make_user(identity, &bob) || !make_user(identity, &carol)) return;
@@ -375,6 +398,8 @@ static void test_chat_flow(const acs_chat_identity_client *identity) {
     acs_chat_credential_free(direct_cred);
     CHECK(count_messages(direct, 0, "text") == 6);
     acs_chat_thread_client_free(direct);
+
+    CHECK(added_message_names(tc, acs_chat_identifier_raw_id(bob.user)));
 
     /* bad page sizes */
     acs_chat_list_options lopts;
