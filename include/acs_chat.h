@@ -123,6 +123,29 @@ typedef uint32_t acs_chat_identifier_kind;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
+// Kind of a thread retention policy (api-version 2025-03-15 and later).
+enum acs_chat_retention_kind
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  // Options: leave the policy as it is (or the service default). Results: the thread has no policy.
+  ACS_CHAT_RETENTION_KIND_NOT_SET = 0,
+  // Keep the thread until it is deleted.
+  ACS_CHAT_RETENTION_KIND_NONE = 1,
+  // Delete the thread `delete_thread_after_days` (30 to 90) days after its creation.
+  ACS_CHAT_RETENTION_KIND_THREAD_CREATION_DATE = 2,
+  // Results only: a policy kind this version does not know.
+  ACS_CHAT_RETENTION_KIND_UNKNOWN = 3,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum acs_chat_retention_kind acs_chat_retention_kind;
+#else
+typedef uint32_t acs_chat_retention_kind;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
 // What a token may be used for.
 enum acs_chat_token_scope
 #if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
@@ -280,6 +303,10 @@ typedef struct acs_chat_create_thread_options {
   const struct acs_chat_metadata_entry *metadata;
   // Number of entries in `metadata`.
   size_t metadata_count;
+  // An `acs_chat_retention_kind` (api-version 2025-03-15 and later); NOT_SET for the service default.
+  uint32_t retention_kind;
+  // Days for `ACS_CHAT_RETENTION_KIND_THREAD_CREATION_DATE`.
+  int32_t delete_thread_after_days;
 } acs_chat_create_thread_options;
 
 // Paging and filtering of the list calls. Fill with `acs_chat_list_options_init`.
@@ -302,6 +329,10 @@ typedef struct acs_chat_update_thread_options {
   const struct acs_chat_metadata_entry *metadata;
   // Number of entries in `metadata`.
   size_t metadata_count;
+  // New retention policy, an `acs_chat_retention_kind`; NOT_SET keeps it.
+  uint32_t retention_kind;
+  // Days for `ACS_CHAT_RETENTION_KIND_THREAD_CREATION_DATE`.
+  int32_t delete_thread_after_days;
 } acs_chat_update_thread_options;
 
 // Optional parameters of `acs_chat_thread_client_send_message`. Fill with
@@ -637,6 +668,11 @@ const char *acs_chat_access_token_token(const struct acs_chat_access_token *toke
 // When the token expires, in milliseconds since the Unix epoch; 0 for NULL.
 int64_t acs_chat_access_token_expires_on_ms(const struct acs_chat_access_token *token);
 
+// The thread's retention policy as an `acs_chat_retention_kind` (NOT_SET when it has none or `thread` is
+// NULL). For THREAD_CREATION_DATE, writes the days to `days_out` when it is not NULL.
+acs_chat_retention_kind acs_chat_thread_retention_kind(const struct acs_chat_thread *thread,
+                                                       int32_t *days_out);
+
 // Frees a thread. NULL is accepted and ignored.
 void acs_chat_thread_free(struct acs_chat_thread *thread);
 
@@ -796,7 +832,8 @@ const char *acs_chat_participant_failures_message(const struct acs_chat_particip
 // Fills `options` with the defaults. NULL is ignored.
 void acs_chat_client_options_init(struct acs_chat_client_options *options);
 
-// Fills `options` with the defaults (no participants, no token, no metadata). NULL is ignored.
+// Fills `options` with the defaults (no participants, no token, no metadata, no retention policy). NULL is
+// ignored.
 void acs_chat_create_thread_options_init(struct acs_chat_create_thread_options *options);
 
 // Fills `options` with the defaults (service page size, no start time, no skip). NULL is ignored.

@@ -11,8 +11,8 @@ use std::ptr;
 
 use acs_chat::identifier::CommunicationIdentifierKind;
 use acs_chat::models::{
-    ChatError, ChatMessage, ChatMessageReadReceipt, ChatParticipant, ChatThreadItem,
-    ChatThreadProperties,
+    ChatError, ChatMessage, ChatMessageReadReceipt, ChatParticipant, ChatRetentionPolicy,
+    ChatThreadItem, ChatThreadProperties,
 };
 use acs_chat::{AccessToken, CommunicationIdentifier};
 use chrono::{DateTime, Utc};
@@ -216,6 +216,7 @@ pub struct acs_chat_thread {
     created_by: acs_chat_identifier,
     deleted_on: Option<i64>,
     metadata: Metadata,
+    retention: Option<ChatRetentionPolicy>,
 }
 
 impl acs_chat_thread {
@@ -227,8 +228,34 @@ impl acs_chat_thread {
             created_by: acs_chat_identifier::new(t.created_by.clone()),
             deleted_on: t.deleted_on.as_ref().map(millis),
             metadata: Metadata::from_map(&t.metadata),
+            retention: t.retention_policy.clone(),
         }
     }
+}
+
+/// The thread's retention policy as an `acs_chat_retention_kind` (NOT_SET when it has none or `thread` is
+/// NULL). For THREAD_CREATION_DATE, writes the days to `days_out` when it is not NULL.
+#[no_mangle]
+pub unsafe extern "C" fn acs_chat_thread_retention_kind(
+    thread: *const acs_chat_thread,
+    days_out: *mut i32,
+) -> crate::options::acs_chat_retention_kind {
+    use crate::options::acs_chat_retention_kind::*;
+    accessor(ACS_CHAT_RETENTION_KIND_NOT_SET, || {
+        match unsafe { thread.as_ref() }.and_then(|t| t.retention.as_ref()) {
+            None => ACS_CHAT_RETENTION_KIND_NOT_SET,
+            Some(ChatRetentionPolicy::None) => ACS_CHAT_RETENTION_KIND_NONE,
+            Some(ChatRetentionPolicy::ThreadCreationDate {
+                delete_thread_after_days,
+            }) => {
+                if !days_out.is_null() {
+                    unsafe { *days_out = *delete_thread_after_days };
+                }
+                ACS_CHAT_RETENTION_KIND_THREAD_CREATION_DATE
+            }
+            Some(_) => ACS_CHAT_RETENTION_KIND_UNKNOWN,
+        }
+    })
 }
 
 /// Frees a thread. NULL is accepted and ignored.

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::ffi::c_char;
 use std::time::Duration;
 
-use acs_chat::models::{ChatMessageType, ChatParticipant};
+use acs_chat::models::{ChatMessageType, ChatParticipant, ChatRetentionPolicy};
 use acs_chat::operation_options::{
     CreateChatThreadOptions, ListMessagesOptions, ListParticipantsOptions, SendMessageOptions,
     UpdateChatThreadOptions, UpdateMessageOptions,
@@ -188,6 +188,33 @@ pub(crate) fn participants(
         .collect()
 }
 
+/// Kind of a thread retention policy (api-version 2025-03-15 and later).
+#[repr(u32)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum acs_chat_retention_kind {
+    /// Options: leave the policy as it is (or the service default). Results: the thread has no policy.
+    ACS_CHAT_RETENTION_KIND_NOT_SET = 0,
+    /// Keep the thread until it is deleted.
+    ACS_CHAT_RETENTION_KIND_NONE = 1,
+    /// Delete the thread `delete_thread_after_days` (30 to 90) days after its creation.
+    ACS_CHAT_RETENTION_KIND_THREAD_CREATION_DATE = 2,
+    /// Results only: a policy kind this version does not know.
+    ACS_CHAT_RETENTION_KIND_UNKNOWN = 3,
+}
+
+fn retention(kind: u32, days: i32) -> FfiResult<Option<ChatRetentionPolicy>> {
+    match kind {
+        0 => Ok(None),
+        1 => Ok(Some(ChatRetentionPolicy::None)),
+        2 => Ok(Some(ChatRetentionPolicy::ThreadCreationDate {
+            delete_thread_after_days: days,
+        })),
+        other => Err(acs_chat_error::invalid(format!(
+            "options.retention_kind {other} is not an acs_chat_retention_kind usable in options"
+        ))),
+    }
+}
+
 /// Optional parameters of `acs_chat_client_create_thread`. Fill with `acs_chat_create_thread_options_init`.
 #[repr(C)]
 pub struct acs_chat_create_thread_options {
@@ -201,9 +228,14 @@ pub struct acs_chat_create_thread_options {
     pub metadata: *const acs_chat_metadata_entry,
     /// Number of entries in `metadata`.
     pub metadata_count: usize,
+    /// An `acs_chat_retention_kind` (api-version 2025-03-15 and later); NOT_SET for the service default.
+    pub retention_kind: u32,
+    /// Days for `ACS_CHAT_RETENTION_KIND_THREAD_CREATION_DATE`.
+    pub delete_thread_after_days: i32,
 }
 
-/// Fills `options` with the defaults (no participants, no token, no metadata). NULL is ignored.
+/// Fills `options` with the defaults (no participants, no token, no metadata, no retention policy). NULL is
+/// ignored.
 #[no_mangle]
 pub unsafe extern "C" fn acs_chat_create_thread_options_init(
     options: *mut acs_chat_create_thread_options,
@@ -217,6 +249,8 @@ pub unsafe extern "C" fn acs_chat_create_thread_options_init(
                     idempotency_token: std::ptr::null(),
                     metadata: std::ptr::null(),
                     metadata_count: 0,
+                    retention_kind: 0,
+                    delete_thread_after_days: 0,
                 })
             };
         }
@@ -240,6 +274,9 @@ pub(crate) fn create_thread_options(
     }
     if let Some(m) = metadata(o.metadata, o.metadata_count, "options.metadata")? {
         out = out.metadata(m);
+    }
+    if let Some(p) = retention(o.retention_kind, o.delete_thread_after_days)? {
+        out = out.retention_policy(p);
     }
     Ok(out)
 }
@@ -429,6 +466,10 @@ pub struct acs_chat_update_thread_options {
     pub metadata: *const acs_chat_metadata_entry,
     /// Number of entries in `metadata`.
     pub metadata_count: usize,
+    /// New retention policy, an `acs_chat_retention_kind`; NOT_SET keeps it.
+    pub retention_kind: u32,
+    /// Days for `ACS_CHAT_RETENTION_KIND_THREAD_CREATION_DATE`.
+    pub delete_thread_after_days: i32,
 }
 
 /// Fills `options` with "no change". NULL is ignored.
@@ -443,6 +484,8 @@ pub unsafe extern "C" fn acs_chat_update_thread_options_init(
                     topic: std::ptr::null(),
                     metadata: std::ptr::null(),
                     metadata_count: 0,
+                    retention_kind: 0,
+                    delete_thread_after_days: 0,
                 })
             };
         }
@@ -459,6 +502,9 @@ pub(crate) fn update_thread_options(
     }
     if let Some(m) = metadata(o.metadata, o.metadata_count, "options.metadata")? {
         out = out.metadata(m);
+    }
+    if let Some(p) = retention(o.retention_kind, o.delete_thread_after_days)? {
+        out = out.retention_policy(p);
     }
     Ok(out)
 }

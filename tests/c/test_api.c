@@ -568,6 +568,74 @@ static void test_chat_flow(const acs_chat_identity_client *identity) {
 }
 
 /* ---------------------------------------------------------------------------------------------------- */
+/* Thread metadata and retention policies (api-version 2025-03-15). */
+
+static void test_metadata_and_retention(const acs_chat_identity_client *identity) {
+    uint32_t scopes[] = {ACS_CHAT_TOKEN_SCOPE_CHAT};
+    acs_chat_identifier *user = NULL;
+    acs_chat_access_token *token = NULL;
+    CHECK_RC(acs_chat_identity_client_create_user_and_token(identity, scopes, 1, 0, &user, &token), ACS_CHAT_RESULT_OK);
+    if (!token) return;
+    acs_chat_credential *cred = NULL;
+    CHECK_RC(acs_chat_credential_new_static(acs_chat_access_token_token(token), &cred), ACS_CHAT_RESULT_OK);
+    acs_chat_client_options opts = client_options;
+    opts.api_version = "2025-03-15";
+    acs_chat_client *chat = NULL;
+    CHECK_RC(acs_chat_client_new(endpoint, cred, &opts, &chat), ACS_CHAT_RESULT_OK);
+
+    acs_chat_metadata_entry meta[] = {{"team", "blue"}};
+    acs_chat_create_thread_options copts;
+    acs_chat_create_thread_options_init(&copts);
+    copts.metadata = meta;
+    copts.metadata_count = 1;
+    copts.retention_kind = ACS_CHAT_RETENTION_KIND_THREAD_CREATION_DATE;
+    copts.delete_thread_after_days = 40;
+    acs_chat_thread *thread = NULL;
+    CHECK_RC(acs_chat_client_create_thread(chat, "kept 40 days", &copts, &thread, NULL), ACS_CHAT_RESULT_OK);
+    if (thread) {
+        int32_t days = 0;
+        CHECK(acs_chat_thread_retention_kind(thread, &days) == ACS_CHAT_RETENTION_KIND_THREAD_CREATION_DATE);
+        CHECK(days == 40);
+        CHECK(acs_chat_thread_metadata_count(thread) == 1);
+        CHECK(streq(acs_chat_thread_metadata_key(thread, 0), "team") && streq(acs_chat_thread_metadata_value(thread, 0), "blue"));
+        CHECK(acs_chat_thread_metadata_value(thread, 1) == NULL);
+
+        acs_chat_thread_client *tc = NULL;
+        CHECK_RC(acs_chat_client_get_thread_client(chat, acs_chat_thread_id(thread), &tc), ACS_CHAT_RESULT_OK);
+        acs_chat_update_thread_options u;
+        acs_chat_update_thread_options_init(&u);
+        u.retention_kind = ACS_CHAT_RETENTION_KIND_NONE;
+        acs_chat_metadata_entry meta2[] = {{"team", "red"}};
+        u.metadata = meta2;
+        u.metadata_count = 1;
+        CHECK_RC(acs_chat_thread_client_update_properties(tc, &u), ACS_CHAT_RESULT_OK);
+        acs_chat_thread *props = NULL;
+        CHECK_RC(acs_chat_thread_client_get_properties(tc, &props), ACS_CHAT_RESULT_OK);
+        CHECK(props && acs_chat_thread_retention_kind(props, NULL) == ACS_CHAT_RETENTION_KIND_NONE);
+        CHECK(props && streq(acs_chat_thread_metadata_value(props, 0), "red"));
+        CHECK(props && streq(acs_chat_thread_topic(props), "kept 40 days"));
+        acs_chat_thread_free(props);
+        u.retention_kind = 7;
+        CHECK_RC(acs_chat_thread_client_update_properties(tc, &u), ACS_CHAT_RESULT_INVALID_ARGUMENT);
+        /* The service refuses a retention outside 30..90 days. */
+        u.retention_kind = ACS_CHAT_RETENTION_KIND_THREAD_CREATION_DATE;
+        u.delete_thread_after_days = 5;
+        CHECK_RC(acs_chat_thread_client_update_properties(tc, &u), ACS_CHAT_RESULT_SERVICE);
+        acs_chat_error *e = acs_chat_last_error_take();
+        CHECK(e && acs_chat_error_http_status(e) == 400);
+        acs_chat_error_free(e);
+        acs_chat_thread_client_free(tc);
+        CHECK_RC(acs_chat_client_delete_thread(chat, acs_chat_thread_id(thread)), ACS_CHAT_RESULT_OK);
+    }
+    CHECK(acs_chat_thread_retention_kind(NULL, NULL) == ACS_CHAT_RETENTION_KIND_NOT_SET);
+    acs_chat_thread_free(thread);
+    acs_chat_client_free(chat);
+    acs_chat_credential_free(cred);
+    acs_chat_access_token_free(token);
+    acs_chat_identifier_free(user);
+}
+
+/* ---------------------------------------------------------------------------------------------------- */
 /* A refreshing credential shared by 32 threads. */
 
 typedef struct {
@@ -713,6 +781,7 @@ int main(void) {
         CHECK_RC(acs_chat_identity_client_endpoint(identity, NULL), ACS_CHAT_RESULT_INVALID_ARGUMENT);
         test_bad_inputs(identity);
         test_chat_flow(identity);
+        test_metadata_and_retention(identity);
         test_refresher_threads(identity);
     }
     acs_chat_identity_client_free(identity);
