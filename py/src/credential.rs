@@ -98,3 +98,22 @@ impl PyCredential {
         "<_Credential>".to_string()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::epoch_to_utc;
+
+    #[test]
+    fn epoch_seconds_keep_their_fraction() {
+        let t = epoch_to_utc(1_700_000_000.25).unwrap();
+        assert_eq!(t.timestamp(), 1_700_000_000);
+        assert_eq!(t.timestamp_subsec_millis(), 250);
+    }
+
+    #[test]
+    fn non_finite_and_out_of_range_expiries_are_refused() {
+        assert!(epoch_to_utc(f64::NAN).unwrap_err().contains("finite"));
+        assert!(epoch_to_utc(f64::INFINITY).is_err());
+        assert!(epoch_to_utc(1e300).unwrap_err().contains("out of range"));
+    }
+}

@@ -82,3 +82,26 @@ pub fn engine_error(py: Python<'_>, error: &Error) -> PyErr {
         ))
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::kind_name;
+    use acs_chat::ErrorKind;
+
+    #[test]
+    fn kind_names_match_the_python_factory() {
+        // acs_chat/exceptions.py `_from_engine` branches on exactly these names.
+        assert_eq!(kind_name(&ErrorKind::Authentication), "authentication");
+        assert_eq!(kind_name(&ErrorKind::NotFound), "not_found");
+        assert_eq!(kind_name(&ErrorKind::Conflict), "conflict");
+        assert_eq!(
+            kind_name(&ErrorKind::Throttled { retry_after: None }),
+            "throttled"
+        );
+        assert_eq!(kind_name(&ErrorKind::Transport), "transport");
+        assert_eq!(kind_name(&ErrorKind::Timeout), "timeout");
+        assert_eq!(kind_name(&ErrorKind::AmbiguousWrite), "ambiguous_write");
+        assert_eq!(kind_name(&ErrorKind::Credential), "credential");
+        assert_eq!(kind_name(&ErrorKind::Decode), "decode");
+    }
+}
