@@ -26,15 +26,19 @@ export PIP_NO_CACHE_DIR := 1
 
 # The C library's targets (header, ffi-test, ...): see ffi/ffi.mk.
 include ffi/ffi.mk
+# The Python package's targets (py-develop, py-test, py-demo, py-typecheck): see py/py.mk.
+include py/py.mk
 
 help:
 	@echo "make test      fmt check, clippy, build, cargo tests, Python conformance suite (official SDK vs emulator),"
-	@echo "               C library tests"
+	@echo "               Python package tests, C library tests"
 	@echo "make demo      start the emulator (TLS, in-memory) and run examples/official_sdk_demo.py against it;"
 	@echo "               with ACS_CONNECTION_STRING set, run the demo against that resource instead"
 	@echo "make emulator  build and run the emulator in the foreground with --tls on $(EMULATOR_LISTEN),"
 	@echo "               data in $(EMULATOR_DB) (Ctrl-C stops it; EMULATOR_ARGS=... adds flags)"
 	@echo "make venv      create .venv and install tests/conformance/requirements.txt (only when changed)"
+	@echo "make py-test   the Python package: build it into .venv with maturin, run tests/python (see py/py.mk)"
+	@echo "make py-demo   the Python package's quickstart (examples/quickstart.py)"
 	@echo "make ffi-test  the C library: header check, C/C++ tests against the emulator (see ffi/ffi.mk)"
 	@echo "make header    regenerate include/acs_chat.h"
 
@@ -52,6 +56,7 @@ test: venv
 	@cargo test --workspace
 	@echo "==> pytest tests/conformance"
 	@$(VENV_PY) -m pytest tests/conformance -q
+	@$(MAKE) --no-print-directory py-test
 	@$(MAKE) --no-print-directory ffi-test
 	@echo "==> make test: all checks passed"
 
