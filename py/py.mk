@@ -2,7 +2,7 @@
 #   make py-develop   build the extension (debug) and install acs_chat into .venv (editable)
 #   make py-test      py-develop, build the emulator binary, run tests/python
 #   make py-demo      py-develop, run examples/quickstart.py (in-process emulator, or ACS_CONNECTION_STRING)
-#   make py-typecheck mypy --strict on the package, tests/python and examples/quickstart.py
+#   make py-typecheck mypy --strict (package, tests/python, quickstart) and mypy.stubtest against the built module
 
 PY_VENV_PY ?= .venv/bin/python
 
@@ -31,3 +31,5 @@ py-typecheck:
 	@$(PY_VENV_PY) -c "import mypy" 2>/dev/null || $(PY_VENV_PY) -m pip install --quiet mypy
 	@echo "==> mypy --strict"
 	@$(PY_VENV_PY) -m mypy --strict py/python/acs_chat tests/python examples/quickstart.py
+	@echo "==> mypy.stubtest acs_chat"
+	@$(PY_VENV_PY) -m mypy.stubtest acs_chat --ignore-missing-stub --allowlist py/stubtest-allowlist.txt

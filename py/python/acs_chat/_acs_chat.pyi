@@ -1,24 +1,27 @@
 # Stubs for the native module (py/src). Structured values cross as JSON text in the REST wire form.
-from typing import Any, Callable, Dict, Optional, Tuple
+from typing import Any, Callable, Dict, Optional, Tuple, final
 
 __version__: str
 
+@final
 class _Credential:
-    def __init__(
-        self,
+    def __new__(
+        cls,
         token: Optional[str],
         refresher: Optional[Callable[[], Tuple[str, float]]] = None,
         proactive_refresh: bool = False,
-    ) -> None: ...
+    ) -> "_Credential": ...
     def get_token(self, aio: bool = False) -> Any: ...
     def close(self) -> None: ...
 
+@final
 class _Pager:
     def next_page(self, aio: bool = False) -> Any: ...
 
+@final
 class _ThreadClient:
-    def __init__(
-        self,
+    def __new__(
+        cls,
         endpoint: str,
         credential: _Credential,
         thread_id: str,
@@ -26,7 +29,7 @@ class _ThreadClient:
         retry_total: Optional[int] = None,
         extra_root_certificate_pem: Optional[bytes] = None,
         timeout_seconds: Optional[float] = None,
-    ) -> None: ...
+    ) -> "_ThreadClient": ...
     @property
     def thread_id(self) -> str: ...
     def get_properties(self, aio: bool = False) -> Any: ...
@@ -65,16 +68,17 @@ class _ThreadClient:
     ) -> _Pager: ...
     def send_typing_notification(self, sender_display_name: Optional[str] = None, aio: bool = False) -> Any: ...
 
+@final
 class _ChatClient:
-    def __init__(
-        self,
+    def __new__(
+        cls,
         endpoint: str,
         credential: _Credential,
         api_version: Optional[str] = None,
         retry_total: Optional[int] = None,
         extra_root_certificate_pem: Optional[bytes] = None,
         timeout_seconds: Optional[float] = None,
-    ) -> None: ...
+    ) -> "_ChatClient": ...
     def thread_client(self, thread_id: str) -> _ThreadClient: ...
     def create_chat_thread(
         self,
@@ -91,16 +95,18 @@ class _ChatClient:
     ) -> _Pager: ...
     def delete_chat_thread(self, thread_id: str, aio: bool = False) -> Any: ...
 
+@final
 class _IdentityClient:
-    def __init__(self, connection_string: str, extra_root_certificate_pem: Optional[bytes] = None) -> None: ...
+    def __new__(cls, connection_string: str, extra_root_certificate_pem: Optional[bytes] = None) -> "_IdentityClient": ...
     @property
     def endpoint(self) -> str: ...
     def create_user(self) -> str: ...
     def create_user_and_token(self, expires_in_minutes: Optional[int] = None) -> Tuple[str, str, int]: ...
     def get_token(self, raw_id: str, expires_in_minutes: Optional[int] = None) -> Tuple[str, int]: ...
 
+@final
 class _Emulator:
-    def __init__(self, tls: bool = False) -> None: ...
+    def __new__(cls, tls: bool = False) -> "_Emulator": ...
     @property
     def endpoint(self) -> str: ...
     @property
