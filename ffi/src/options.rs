@@ -508,3 +508,56 @@ pub(crate) fn update_thread_options(
     }
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::mem::MaybeUninit;
+
+    fn defaults() -> acs_chat_client_options {
+        let mut o = MaybeUninit::<acs_chat_client_options>::uninit();
+        unsafe {
+            acs_chat_client_options_init(o.as_mut_ptr());
+            o.assume_init()
+        }
+    }
+
+    #[test]
+    fn init_mirrors_the_engine_defaults_and_converts_back() {
+        let c = client_options(&defaults(), "2023-11-07").unwrap();
+        let d = ClientOptions::default();
+        assert_eq!(c.retry, d.retry);
+        assert_eq!(c.connect_timeout, d.connect_timeout);
+        assert_eq!(c.per_try_timeout, d.per_try_timeout);
+        assert_eq!(c.binding, "c");
+        assert_eq!(c.api_version, "2023-11-07");
+    }
+
+    #[test]
+    fn zero_timeouts_and_overall_timeout_zero() {
+        let mut o = defaults();
+        o.overall_timeout_ms = 0;
+        assert_eq!(client_options(&o, "v").unwrap().retry.overall_timeout, None);
+        o.connect_timeout_ms = 0;
+        assert!(client_options(&o, "v").is_err());
+    }
+
+    #[test]
+    fn enumerations_from_c_are_range_checked() {
+        assert!(retention(3, 0).is_err());
+        assert_eq!(
+            retention(2, 45).unwrap(),
+            Some(ChatRetentionPolicy::ThreadCreationDate {
+                delete_thread_after_days: 45
+            })
+        );
+        let bad = acs_chat_send_message_options {
+            message_type: 2,
+            sender_display_name: std::ptr::null(),
+            metadata: std::ptr::null(),
+            metadata_count: 0,
+        };
+        assert!(send_message_options(&bad).is_err());
+        assert!(time_arg(i64::MAX, "t").is_err());
+    }
+}
