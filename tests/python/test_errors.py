@@ -1,5 +1,7 @@
 """Exception paths: service errors, auth, transport; azure-core compatibility when it is installed."""
 
+import subprocess
+import sys
 from typing import Any
 
 import pytest
@@ -68,3 +70,26 @@ def test_azure_core_except_clauses_catch_ours(thread: ChatThreadClient) -> None:
     assert issubclass(exceptions.ServiceRequestError, core.ServiceRequestError)
     assert issubclass(exceptions.AzureError, core.AzureError)
     assert issubclass(exceptions.AmbiguousWriteError, core.ServiceResponseError)
+
+
+@pytest.mark.parametrize(
+    "order",
+    ["import acs_chat; import azure.core.exceptions as c", "import azure.core.exceptions as c; import acs_chat"],
+)
+def test_azure_core_compatibility_in_either_import_order(order: str) -> None:
+    pytest.importorskip("azure.core.exceptions")
+    code = order + (
+        "\nfrom acs_chat import exceptions as e"
+        "\nassert issubclass(e.ResourceNotFoundError, c.ResourceNotFoundError)"
+        "\nassert issubclass(e.ClientAuthenticationError, c.ClientAuthenticationError)"
+        "\nassert issubclass(e.ServiceResponseTimeoutError, c.ServiceResponseError)"
+        "\nassert issubclass(e.AzureError, c.AzureError)"
+        "\ntry:\n    raise e._from_engine('not_found', 'm', 404, None, None, None)"
+        "\nexcept c.HttpResponseError as x:\n    assert x.status_code == 404"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_importing_acs_chat_does_not_import_azure_core() -> None:
+    code = "import sys, acs_chat, acs_chat.aio; assert 'azure.core' not in sys.modules, 'azure.core was imported'"
+    subprocess.run([sys.executable, "-c", code], check=True)

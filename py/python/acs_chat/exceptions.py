@@ -1,30 +1,19 @@
 """Exceptions with azure-core's names and attributes.
 
-When ``azure-core`` is installed, each class here also subclasses its azure-core namesake, so existing
-``except azure.core.exceptions.HttpResponseError`` clauses keep catching our errors. azure-core is never
-required.
+When ``azure-core`` is installed, each class here also becomes a subclass of its azure-core namesake, so
+existing ``except azure.core.exceptions.HttpResponseError`` clauses keep catching our errors. azure-core is
+never required, and never imported by us: importing it costs more than this whole package, so the classes
+are re-based at the moment the application itself imports ``azure.core.exceptions`` (or right away if it
+already has).
 """
 
-from http import HTTPStatus
+import importlib.abc
+import importlib.machinery
 import json
-from typing import Any, Dict, List, Optional, Tuple
-
-try:  # pragma: no cover - depends on the environment
-    from azure.core import exceptions as _azure_core
-
-    _core: Any = _azure_core
-except ImportError:  # pragma: no cover
-    _core = None
-
-
-def _bases(name: str, *ours: type) -> Tuple[type, ...]:
-    theirs = getattr(_core, name, None) if _core is not None else None
-    if theirs is None:
-        return ours
-    if ours == (Exception,):
-        return (theirs,)
-    return ours + (theirs,)
-
+import sys
+from http import HTTPStatus
+from types import ModuleType
+from typing import Any, Dict, List, Optional, Sequence
 
 __all__ = [
     "AzureError",
@@ -67,7 +56,11 @@ class ODataV4Error:
         return "<ODataV4Error code={!r} message={!r}>".format(self.code, self.message)
 
 
-class AzureError(*_bases("AzureError", Exception)):  # type: ignore[misc]
+class _Root(Exception):
+    """Holds the instance layout, so the classes below can be re-based onto azure-core's."""
+
+
+class AzureError(_Root):
     """Base of every error this package raises for a failed operation."""
 
     def __init__(self, message: Any = None, *args: Any, **kwargs: Any) -> None:
@@ -79,20 +72,22 @@ class AzureError(*_bases("AzureError", Exception)):  # type: ignore[misc]
         self.continuation_token = kwargs.get("continuation_token")
         #: The service's request id, when a response arrived.
         self.request_id: Optional[str] = kwargs.get("request_id")
+        #: Seconds the service asked to wait before retrying (throttling), when it said.
+        self.retry_after: Optional[float] = kwargs.get("retry_after")
 
     def __str__(self) -> str:
         return self.message
 
 
-class ServiceRequestError(*_bases("ServiceRequestError", AzureError)):  # type: ignore[misc]
+class ServiceRequestError(AzureError):
     """The request could not be sent (connection refused, DNS, TLS, credential could not produce a token)."""
 
 
-class ServiceResponseError(*_bases("ServiceResponseError", AzureError)):  # type: ignore[misc]
+class ServiceResponseError(AzureError):
     """The request was sent but no usable response came back."""
 
 
-class ServiceResponseTimeoutError(*_bases("ServiceResponseTimeoutError", ServiceResponseError)):  # type: ignore[misc]
+class ServiceResponseTimeoutError(ServiceResponseError):
     """A timeout elapsed while waiting for the response."""
 
 
@@ -103,7 +98,7 @@ class AmbiguousWriteError(ServiceResponseError):
     """
 
 
-class HttpResponseError(*_bases("HttpResponseError", AzureError)):  # type: ignore[misc]
+class HttpResponseError(AzureError):
     """The service answered with an error status.
 
     Attributes: ``status_code`` (int or None), ``reason`` (HTTP reason phrase), ``message``, ``error``
@@ -121,19 +116,19 @@ class HttpResponseError(*_bases("HttpResponseError", AzureError)):  # type: igno
         AzureError.__init__(self, message, **kwargs)
 
 
-class DecodeError(*_bases("DecodeError", HttpResponseError)):  # type: ignore[misc]
+class DecodeError(HttpResponseError):
     """A response could not be decoded."""
 
 
-class ResourceNotFoundError(*_bases("ResourceNotFoundError", HttpResponseError)):  # type: ignore[misc]
+class ResourceNotFoundError(HttpResponseError):
     """HTTP 404."""
 
 
-class ResourceExistsError(*_bases("ResourceExistsError", HttpResponseError)):  # type: ignore[misc]
+class ResourceExistsError(HttpResponseError):
     """HTTP 409."""
 
 
-class ClientAuthenticationError(*_bases("ClientAuthenticationError", HttpResponseError)):  # type: ignore[misc]
+class ClientAuthenticationError(HttpResponseError):
     """HTTP 401, or the credential could not provide a valid token (no request was sent then)."""
 
 
@@ -177,6 +172,77 @@ def _from_engine(
         text = message
     else:
         text = None
-    exc: AzureError = cls(text, status_code=status, reason=reason, odata_error=odata, request_id=request_id)
-    exc.retry_after = retry_after
+    exc: AzureError = cls(
+        text, status_code=status, reason=reason, odata_error=odata, request_id=request_id, retry_after=retry_after
+    )
     return exc
+
+
+# Ours, in parent-first order, with the azure-core class each one should also derive from.
+_AZURE_CORE_TWINS = [
+    (AzureError, "AzureError"),
+    (ServiceRequestError, "ServiceRequestError"),
+    (ServiceResponseError, "ServiceResponseError"),
+    (ServiceResponseTimeoutError, "ServiceResponseTimeoutError"),
+    (HttpResponseError, "HttpResponseError"),
+    (DecodeError, "DecodeError"),
+    (ResourceNotFoundError, "ResourceNotFoundError"),
+    (ResourceExistsError, "ResourceExistsError"),
+    (ClientAuthenticationError, "ClientAuthenticationError"),
+]
+
+
+def _adopt_azure_core(core: Any) -> None:
+    """Re-bases our classes so azure-core's ``except`` clauses catch them."""
+    for ours, name in _AZURE_CORE_TWINS:
+        theirs = getattr(core, name, None)
+        if theirs is None or issubclass(ours, theirs):
+            continue
+        try:
+            if ours is AzureError:
+                ours.__bases__ = (theirs,)
+            else:
+                ours.__bases__ = ours.__bases__ + (theirs,)
+        except TypeError:
+            # A future azure-core whose hierarchy cannot be merged with ours: keep ours unchanged rather
+            # than break the import of azure-core.
+            continue
+
+
+class _AzureCoreWatcher(importlib.abc.MetaPathFinder):
+    """Waits for ``azure.core.exceptions`` to be imported, then re-bases our classes (once)."""
+
+    _TARGET = "azure.core.exceptions"
+
+    def find_spec(
+        self, fullname: str, path: Optional[Sequence[str]], target: Optional[ModuleType] = None
+    ) -> Optional[importlib.machinery.ModuleSpec]:
+        if fullname != self._TARGET:
+            return None
+        spec = importlib.machinery.PathFinder.find_spec(fullname, path)
+        if spec is None or spec.loader is None:
+            return spec
+        loader = spec.loader
+        original = loader.exec_module
+
+        def exec_module(module: ModuleType) -> None:
+            original(module)
+            _uninstall_watcher()
+            _adopt_azure_core(module)
+
+        loader.exec_module = exec_module  # type: ignore[method-assign]
+        return spec
+
+
+_WATCHER = _AzureCoreWatcher()
+
+
+def _uninstall_watcher() -> None:
+    if _WATCHER in sys.meta_path:
+        sys.meta_path.remove(_WATCHER)
+
+
+if _AzureCoreWatcher._TARGET in sys.modules:
+    _adopt_azure_core(sys.modules[_AzureCoreWatcher._TARGET])
+else:
+    sys.meta_path.insert(0, _WATCHER)
