@@ -93,3 +93,12 @@ def test_azure_core_compatibility_in_either_import_order(order: str) -> None:
 def test_importing_acs_chat_does_not_import_azure_core() -> None:
     code = "import sys, acs_chat, acs_chat.aio; assert 'azure.core' not in sys.modules, 'azure.core was imported'"
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_unreadable_ca_bundle_is_named(emulator: Any, user: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    cred = CommunicationTokenCredential(user[1])
+    with pytest.raises(ValueError, match="connection_verify: cannot read the CA bundle '/nonexistent/ca.pem'"):
+        ChatClient(emulator["endpoint"], cred, connection_verify="/nonexistent/ca.pem")
+    monkeypatch.setenv("SSL_CERT_FILE", "/nonexistent/env.pem")
+    with pytest.raises(ValueError, match="SSL_CERT_FILE"):
+        ChatClient(emulator["endpoint"], cred)

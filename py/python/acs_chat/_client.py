@@ -1,6 +1,7 @@
 """The sync clients, ``ChatClient`` and ``ChatThreadClient``, with 1.2.0's signatures and checks."""
 
 import json
+import os
 from typing import Any, Dict, List, Optional, Tuple
 from urllib.parse import urlparse
 
@@ -36,6 +37,29 @@ def _check_endpoint(endpoint: Any) -> str:
     return str(endpoint)
 
 
+def _read_ca(path: str, source: str) -> bytes:
+    try:
+        with open(path, "rb") as f:
+            return f.read()
+    except OSError as e:
+        raise ValueError("{}: cannot read the CA bundle {!r}: {}".format(source, path, e)) from None
+
+
+def _extra_ca(kwargs: Any) -> Optional[bytes]:
+    """Extra trusted CAs (PEM): ``extra_root_certificate_pem``, else azure-core's ``connection_verify`` when it
+    is a CA bundle path, else the file named by ``SSL_CERT_FILE`` (as Python's ``ssl`` default context does)."""
+    pem = kwargs.get("extra_root_certificate_pem")
+    if pem is not None:
+        return pem.encode() if isinstance(pem, str) else bytes(pem)
+    verify = kwargs.get("connection_verify")
+    if isinstance(verify, str):
+        return _read_ca(verify, "connection_verify")
+    env = os.environ.get("SSL_CERT_FILE")
+    if env:
+        return _read_ca(env, "SSL_CERT_FILE")
+    return None
+
+
 def _engine_options(kwargs: Any) -> Dict[str, Any]:
     """The client kwargs the engine understands; other azure-core pipeline kwargs are accepted and ignored."""
     options: Dict[str, Any] = {}
@@ -43,9 +67,9 @@ def _engine_options(kwargs: Any) -> Dict[str, Any]:
         options["api_version"] = kwargs["api_version"]
     if kwargs.get("retry_total") is not None:
         options["retry_total"] = int(kwargs["retry_total"])
-    pem = kwargs.get("extra_root_certificate_pem")
+    pem = _extra_ca(kwargs)
     if pem is not None:
-        options["extra_root_certificate_pem"] = pem.encode() if isinstance(pem, str) else bytes(pem)
+        options["extra_root_certificate_pem"] = pem
     if kwargs.get("read_timeout") is not None:
         options["timeout_seconds"] = float(kwargs["read_timeout"])
     return options
