@@ -128,3 +128,12 @@ def test_read_receipts_and_typing(thread: ChatThreadClient, user: Any) -> None:
 def test_context_manager(thread: ChatThreadClient) -> None:
     with thread as t:
         assert t is thread
+
+
+def test_naive_datetimes_are_utc(thread: ChatThreadClient) -> None:
+    thread.send_message("now")
+    # A naive "one hour ahead in UTC" must filter everything out, whatever the local timezone is.
+    naive_future = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None) + dt.timedelta(hours=1)
+    assert list(thread.list_messages(start_time=naive_future)) == []
+    naive_past = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None) - dt.timedelta(hours=1)
+    assert any(m.type is ChatMessageType.TEXT for m in thread.list_messages(start_time=naive_past))
