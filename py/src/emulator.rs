@@ -3,8 +3,8 @@
 
 use std::sync::Mutex;
 
-use acs_chat_emulator::{Emulator, EmulatorConfig};
-use pyo3::exceptions::PyRuntimeError;
+use acs_chat_emulator::{Emulator, EmulatorConfig, FaultConfig};
+use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 
 use crate::runtime::runtime;
@@ -73,6 +73,22 @@ impl PyEmulator {
             .create_chat_user()
             .map_err(|e| emulator_error("could not create a user", e))?;
         Ok((user.id, user.token, user.expires_on.timestamp()))
+    }
+
+    /// Replaces the fault injection settings (JSON with the emulator's `FaultConfig` field names; missing
+    /// fields take their defaults, i.e. no fault).
+    fn set_faults(&self, faults_json: &str) -> PyResult<()> {
+        let faults: FaultConfig = serde_json::from_str(faults_json)
+            .map_err(|e| PyValueError::new_err(format!("invalid faults: {e}")))?;
+        faults
+            .validate()
+            .map_err(|e| PyValueError::new_err(format!("invalid faults: {e}")))?;
+        let guard = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        let emulator = guard
+            .as_ref()
+            .ok_or_else(|| PyRuntimeError::new_err("acs_chat emulator: it was stopped"))?;
+        emulator.set_faults(faults);
+        Ok(())
     }
 
     /// Stops the emulator and waits for its server task. Idempotent.

@@ -12,6 +12,7 @@ For pytest, add ``pytest_plugins = ["acs_chat.pytest_plugin"]`` to your ``confte
 ``acs_chat_emulator`` fixture (one emulator per test session).
 """
 
+import json
 from typing import Any, Optional, Tuple
 
 from . import _acs_chat
@@ -50,6 +51,15 @@ class Emulator:
         """A new user with a chat token valid for 24 hours: ``(identifier, token)``."""
         raw_id, token, _expires_on = self._running().create_chat_user()
         return CommunicationUserIdentifier(raw_id), token
+
+    def set_faults(self, **faults: Any) -> None:
+        """Injects faults into chat requests, for resilience tests; call with no arguments to stop.
+
+        Keywords (the emulator's names): ``rate_429``, ``rate_503``, ``rate_drop_before``, ``rate_drop_after``
+        (probabilities 0..1), ``retry_after_secs``, ``latency_ms``, ``remaining`` (how many requests may be
+        faulted; None means unlimited). Unknown names or out-of-range values raise ``ValueError``.
+        """
+        self._running().set_faults(json.dumps(faults))
 
     def stop(self) -> None:
         """Stops the emulator. Idempotent."""
