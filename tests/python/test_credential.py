@@ -18,6 +18,7 @@ def test_static_token(user: Any) -> None:
     assert token.token == user[1]
     assert token.expires_on > time.time()
     assert user[1] not in repr(cred)
+    assert user[1] not in repr(token) and user[1] not in str(token)
 
 
 def test_bad_tokens() -> None:

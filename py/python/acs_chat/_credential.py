@@ -18,6 +18,10 @@ class AccessToken(NamedTuple):
     token: str
     expires_on: int
 
+    def __repr__(self) -> str:
+        # The token is a secret: keep it out of logs and tracebacks that print this tuple.
+        return "AccessToken(token=<redacted>, expires_on={})".format(self.expires_on)
+
 
 def _adapt_refresher(refresher: Callable[[], Any]) -> Callable[[], Tuple[str, float]]:
     def call() -> Tuple[str, float]:
