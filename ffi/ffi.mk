@@ -8,6 +8,8 @@
 #                        lib/cmake/acs_chat (find_package(acs_chat)); FFI_PROFILE=release (default) or debug
 #   make ffi-demo        build examples/quickstart.c against an install in target/ffi-install with pkg-config
 #                        and run it against a fresh emulator (or ACS_CONNECTION_STRING's resource when set)
+#   make ffi-bench-build target/release/ffi-bench/bench_send: the blocking C send_message loop (release library,
+#                        -O2) for the bench harness; it prints one JSON line (see tests/c/bench_send.c)
 #
 # cbindgen is pinned here and installed into target/tools on first use (never globally).
 
@@ -32,7 +34,7 @@ FFI_PROFILE ?= release
 FFI_VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)
 FFI_TEST_PREFIX := $(CURDIR)/target/ffi-install
 
-.PHONY: header ffi-header-check ffi-build ffi-test ffi-install ffi-demo ffi-package-check
+.PHONY: header ffi-header-check ffi-build ffi-test ffi-install ffi-demo ffi-package-check ffi-bench-build
 
 $(CBINDGEN_STAMP):
 	@mkdir -p $(FFI_TOOLS)
@@ -61,6 +63,8 @@ ffi-build:
 	$(FFI_CC) $(FFI_CFLAGS) -fsanitize=address,undefined -fno-sanitize-recover=all \
 		-o $(FFI_OUT)/test_api_asan.tmp tests/c/test_api.c $(FFI_LIB) $(FFI_LDLIBS)
 	mv -f $(FFI_OUT)/test_api_asan.tmp $(FFI_OUT)/test_api_asan
+	$(FFI_CC) $(FFI_CFLAGS) -o $(FFI_OUT)/bench_send.tmp tests/c/bench_send.c $(FFI_LIB) $(FFI_LDLIBS)
+	mv -f $(FFI_OUT)/bench_send.tmp $(FFI_OUT)/bench_send
 
 ffi-test: ffi-header-check ffi-build ffi-package-check
 	@echo "==> ffi: C tests against the emulator"
@@ -68,6 +72,8 @@ ffi-test: ffi-header-check ffi-build ffi-package-check
 	python3 scripts/with_emulator.py -- $(FFI_OUT)/test_cpp
 	@echo "==> ffi: quickstart (installed library, pkg-config) against the emulator"
 	python3 scripts/with_emulator.py -- $(FFI_OUT)/quickstart
+	@echo "==> ffi: send_message benchmark program (short smoke run)"
+	python3 scripts/with_emulator.py -- $(FFI_OUT)/bench_send 50
 	@echo "==> ffi: C tests with AddressSanitizer and UndefinedBehaviorSanitizer"
 	python3 scripts/with_emulator.py -- $(FFI_OUT)/test_api_asan
 	@# Valgrind runs over plain HTTP: ring's hand-written AES-GCM assembly trips its uninitialised-value
@@ -112,3 +118,10 @@ ffi-demo: ffi-package-check
 		cargo build -p acs-chat-emulator; \
 		python3 scripts/with_emulator.py -- $(FFI_OUT)/quickstart; \
 	fi
+
+ffi-bench-build:
+	cargo build --release -p acs-chat-ffi
+	@mkdir -p target/release/ffi-bench
+	$(FFI_CC) -std=c11 -Wall -Wextra -Werror -pedantic -O2 -Iinclude -o target/release/ffi-bench/bench_send.tmp \
+		tests/c/bench_send.c target/release/libacs_chat.a $(FFI_LDLIBS)
+	mv -f target/release/ffi-bench/bench_send.tmp target/release/ffi-bench/bench_send
