@@ -1,8 +1,8 @@
 """Compatibility: the samples/*.py of the azure-communication-chat 1.2.0 sdist run unchanged against the
 emulator with ``azure.communication.chat`` mapped to ``acs_chat``.
 
-The sdist is downloaded from PyPI at test time (never committed); the test is skipped when PyPI is
-unreachable or ``azure-communication-identity`` (which the samples use for users) is not installed.
+The sdist is downloaded from PyPI at test time (never committed; cached under target/); the test is skipped
+when PyPI is unreachable or ``azure-communication-identity`` (which the samples use for users) is not installed.
 """
 
 import os
@@ -42,21 +42,28 @@ runpy.run_path(sys.argv[1], run_name="__main__")
 """
 
 
+# Downloads are kept under target/ (git-ignored) so later runs need no network.
+CACHE = Path(__file__).resolve().parents[2] / "target" / "python-test-cache"
+
+
 @pytest.fixture(scope="module")
 def samples_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     pytest.importorskip("azure.communication.identity")
+    CACHE.mkdir(parents=True, exist_ok=True)
+    archives = list(CACHE.glob("azure*communication*chat*1.2.0.tar.gz"))
+    if not archives:
+        download = subprocess.run(
+            [sys.executable, "-m", "pip", "download", "--no-deps", "--no-binary", ":all:", "-q", "-d", str(CACHE),
+             "azure-communication-chat==1.2.0"],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        if download.returncode != 0:
+            pytest.skip("cannot download the 1.2.0 sdist from PyPI: " + download.stderr.strip()[-200:])
+        archives = list(CACHE.glob("azure*communication*chat*1.2.0.tar.gz"))
     target = tmp_path_factory.mktemp("sdist")
-    download = subprocess.run(
-        [sys.executable, "-m", "pip", "download", "--no-deps", "--no-binary", ":all:", "-q", "-d", str(target),
-         "azure-communication-chat==1.2.0"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    if download.returncode != 0:
-        pytest.skip("cannot download the 1.2.0 sdist from PyPI: " + download.stderr.strip()[-200:])
-    archive = next(target.glob("azure*communication*chat*1.2.0.tar.gz"))
-    with tarfile.open(archive) as tar:
+    with tarfile.open(archives[0]) as tar:
         members: List[tarfile.TarInfo] = [m for m in tar.getmembers() if "/samples/" in m.name and m.isfile()]
         tar.extractall(target, members=members)
     return next(target.glob("*/samples"))
