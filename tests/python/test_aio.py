@@ -145,3 +145,13 @@ async def test_aio_credential_context_and_errors(emulator: Any) -> None:
         client = ChatClient(emulator["endpoint"], cred)
         with pytest.raises(acs_chat.ClientAuthenticationError):
             await client.create_chat_thread("forged")
+
+
+async def test_sync_clients_refuse_the_aio_credential(emulator: Any, user: Any) -> None:
+    import acs_chat as sync
+
+    with pytest.raises(TypeError, match="acs_chat.CommunicationTokenCredential"):
+        sync.ChatClient(emulator["endpoint"], CommunicationTokenCredential(user[1]))
+    # The other way round works, as in 1.2.0: aio clients accept the sync credential.
+    client = ChatClient(emulator["endpoint"], sync.CommunicationTokenCredential(user[1]))
+    assert (await client.create_chat_thread("sync credential")).chat_thread.topic == "sync credential"

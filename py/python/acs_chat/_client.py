@@ -6,7 +6,7 @@ from typing import Any, Dict, List, Optional, Tuple
 from urllib.parse import urlparse
 
 from . import _acs_chat
-from ._credential import engine_credential
+from ._credential import CommunicationTokenCredential
 from ._identifiers import serialize_identifier
 from ._models import (
     ChatError,
@@ -76,12 +76,15 @@ def _engine_options(kwargs: Any) -> Dict[str, Any]:
 
 
 def _engine_cred(credential: Any) -> Any:
-    engine = engine_credential(credential)
-    if engine is None:
+    if not isinstance(credential, CommunicationTokenCredential):
+        # An aio credential would run its async refresher on an event loop that a blocking call may be
+        # holding up, so only the sync credential is accepted here.
         raise TypeError(
-            "credential must be an acs_chat.CommunicationTokenCredential, got {}".format(type(credential).__name__)
+            "credential must be an acs_chat.CommunicationTokenCredential, got {}.{}".format(
+                type(credential).__module__, type(credential).__name__
+            )
         )
-    return engine
+    return credential._engine
 
 
 def _page_size(kwargs: Any) -> Optional[int]:

@@ -85,7 +85,3 @@ class CommunicationTokenCredential:
     def __repr__(self) -> str:
         return "<CommunicationTokenCredential proactive_refresh={}>".format(self._proactive)
 
-
-def engine_credential(credential: Any) -> Optional[Any]:
-    """The engine object behind a credential (None for objects that are not ours)."""
-    return getattr(credential, "_engine", None)
