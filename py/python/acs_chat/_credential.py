@@ -5,7 +5,7 @@ Deliberate difference from 1.2.0: an expired static token is refused up front
 (``ClientAuthenticationError``) instead of being sent and rejected by the service.
 """
 
-from typing import Any, Callable, NamedTuple, Optional, Tuple
+from typing import Any, Callable, NamedTuple, Tuple
 
 from . import _acs_chat
 
