@@ -89,6 +89,8 @@ enum acs_chat_result
   ACS_CHAT_RESULT_AMBIGUOUS_WRITE = 18,
   // The credential could not provide a valid token (expired static token, failed refresher).
   ACS_CHAT_RESULT_CREDENTIAL = 19,
+  // An async call was stopped by `acs_chat_cancel_request` before it completed.
+  ACS_CHAT_RESULT_CANCELLED = 20,
   // A failure of a kind this version of the library does not classify.
   ACS_CHAT_RESULT_UNKNOWN = 99,
 };
@@ -193,6 +195,12 @@ typedef uint32_t acs_chat_message_type;
 // A user access token and its expiry. The token is a secret: do not log it.
 typedef struct acs_chat_access_token acs_chat_access_token;
 
+// A cancellation handle for one async call. Owned by the caller; free with `acs_chat_cancel_free`.
+// Requesting cancellation and freeing are independent: the handle may be freed before or after the call
+// completes, and freeing it never cancels the call. Safe to use from several threads at once (but free it
+// only once, after every other use).
+typedef struct acs_chat_cancel acs_chat_cancel;
+
 // A chat client for one user (one credential). Safe to share between threads.
 typedef struct acs_chat_client acs_chat_client;
 
@@ -249,28 +257,6 @@ typedef struct acs_chat_thread_iter acs_chat_thread_iter;
 // callback that received it.
 typedef struct acs_chat_token_sink acs_chat_token_sink;
 
-// Settings of a chat or identity client. Fill with `acs_chat_client_options_init`, then change fields.
-typedef struct acs_chat_client_options {
-  // REST api-version; NULL means the client's default (chat `2023-11-07`, identity `2023-10-01`).
-  const char *api_version;
-  // Retries after the first attempt (default 3).
-  uint32_t max_retries;
-  // First retry delay in milliseconds, doubled per retry (default 800).
-  uint32_t retry_base_delay_ms;
-  // Longest retry delay in milliseconds (default 60000).
-  uint32_t retry_max_delay_ms;
-  // Limit on one call including retries, in milliseconds; 0 means none (default 300000).
-  uint32_t overall_timeout_ms;
-  // Time allowed to open a connection, in milliseconds, at least 1 (default 10000).
-  uint32_t connect_timeout_ms;
-  // Time allowed for one attempt, in milliseconds, at least 1 (default 30000).
-  uint32_t per_try_timeout_ms;
-  // An extra PEM root certificate to trust (for example the emulator's CA), or NULL.
-  const char *extra_root_certificate_pem;
-  // An application id put in front of the User-Agent, or NULL.
-  const char *application_id;
-} acs_chat_client_options;
-
 // A participant to add to a thread.
 typedef struct acs_chat_participant_input {
   // The participant's raw id (`8:acs:...`), not NULL.
@@ -309,17 +295,26 @@ typedef struct acs_chat_create_thread_options {
   int32_t delete_thread_after_days;
 } acs_chat_create_thread_options;
 
-// Paging and filtering of the list calls. Fill with `acs_chat_list_options_init`.
-typedef struct acs_chat_list_options {
-  // Items per page, 1 to 200; 0 means the service default.
-  uint32_t page_size;
-  // Threads and messages only: whether `start_time_ms` applies.
-  bool has_start_time;
-  // Threads and messages only: list items at or after this instant (milliseconds since the Unix epoch).
-  int64_t start_time_ms;
-  // Participants and read receipts only: items to skip from the start.
-  uint32_t skip;
-} acs_chat_list_options;
+// Completion of `acs_chat_client_create_thread_async`: the new thread and the participants the service
+// refused (possibly none); free them with `acs_chat_thread_free` and `acs_chat_participant_failures_free`.
+// Both are NULL unless the result is OK.
+typedef void (*acs_chat_create_thread_callback)(void *user_data,
+                                                acs_chat_result result,
+                                                struct acs_chat_thread *thread,
+                                                struct acs_chat_participant_failures *failures,
+                                                struct acs_chat_error *error);
+
+// Completion of a call with no result value. `error` is NULL on success, otherwise owned by the callback
+// (free with `acs_chat_error_free`).
+typedef void (*acs_chat_done_callback)(void *user_data,
+                                       acs_chat_result result,
+                                       struct acs_chat_error *error);
+
+// Completion of a call giving a thread (free with `acs_chat_thread_free`; NULL unless the result is OK).
+typedef void (*acs_chat_thread_callback)(void *user_data,
+                                         acs_chat_result result,
+                                         struct acs_chat_thread *thread,
+                                         struct acs_chat_error *error);
 
 // Changes for `acs_chat_thread_client_update_properties`. Fill with `acs_chat_update_thread_options_init`.
 typedef struct acs_chat_update_thread_options {
@@ -348,6 +343,18 @@ typedef struct acs_chat_send_message_options {
   size_t metadata_count;
 } acs_chat_send_message_options;
 
+// Completion of a call giving a string (free with `acs_chat_string_free`; NULL unless the result is OK).
+typedef void (*acs_chat_string_callback)(void *user_data,
+                                         acs_chat_result result,
+                                         char *value,
+                                         struct acs_chat_error *error);
+
+// Completion of a call giving a message (free with `acs_chat_message_free`; NULL unless the result is OK).
+typedef void (*acs_chat_message_callback)(void *user_data,
+                                          acs_chat_result result,
+                                          struct acs_chat_message *message,
+                                          struct acs_chat_error *error);
+
 // Changes for `acs_chat_thread_client_update_message`. Fill with `acs_chat_update_message_options_init`.
 typedef struct acs_chat_update_message_options {
   // New content, or NULL to keep it.
@@ -357,6 +364,67 @@ typedef struct acs_chat_update_message_options {
   // Number of entries in `metadata`.
   size_t metadata_count;
 } acs_chat_update_message_options;
+
+// Completion of `acs_chat_thread_client_add_participants_async`: the participants the service refused
+// (possibly none; free with `acs_chat_participant_failures_free`; NULL unless the result is OK).
+typedef void (*acs_chat_participant_failures_callback)(void *user_data,
+                                                       acs_chat_result result,
+                                                       struct acs_chat_participant_failures *failures,
+                                                       struct acs_chat_error *error);
+
+// Completion of a call giving an identifier (free with `acs_chat_identifier_free`; NULL unless OK).
+typedef void (*acs_chat_identifier_callback)(void *user_data,
+                                             acs_chat_result result,
+                                             struct acs_chat_identifier *user,
+                                             struct acs_chat_error *error);
+
+// Completion of `acs_chat_identity_client_create_user_and_token_async` (free the results with
+// `acs_chat_identifier_free` and `acs_chat_access_token_free`; both NULL unless OK).
+typedef void (*acs_chat_user_and_token_callback)(void *user_data,
+                                                 acs_chat_result result,
+                                                 struct acs_chat_identifier *user,
+                                                 struct acs_chat_access_token *token,
+                                                 struct acs_chat_error *error);
+
+// Completion of a call giving an access token (free with `acs_chat_access_token_free`; NULL unless OK).
+typedef void (*acs_chat_access_token_callback)(void *user_data,
+                                               acs_chat_result result,
+                                               struct acs_chat_access_token *token,
+                                               struct acs_chat_error *error);
+
+// Settings of a chat or identity client. Fill with `acs_chat_client_options_init`, then change fields.
+typedef struct acs_chat_client_options {
+  // REST api-version; NULL means the client's default (chat `2023-11-07`, identity `2023-10-01`).
+  const char *api_version;
+  // Retries after the first attempt (default 3).
+  uint32_t max_retries;
+  // First retry delay in milliseconds, doubled per retry (default 800).
+  uint32_t retry_base_delay_ms;
+  // Longest retry delay in milliseconds (default 60000).
+  uint32_t retry_max_delay_ms;
+  // Limit on one call including retries, in milliseconds; 0 means none (default 300000).
+  uint32_t overall_timeout_ms;
+  // Time allowed to open a connection, in milliseconds, at least 1 (default 10000).
+  uint32_t connect_timeout_ms;
+  // Time allowed for one attempt, in milliseconds, at least 1 (default 30000).
+  uint32_t per_try_timeout_ms;
+  // An extra PEM root certificate to trust (for example the emulator's CA), or NULL.
+  const char *extra_root_certificate_pem;
+  // An application id put in front of the User-Agent, or NULL.
+  const char *application_id;
+} acs_chat_client_options;
+
+// Paging and filtering of the list calls. Fill with `acs_chat_list_options_init`.
+typedef struct acs_chat_list_options {
+  // Items per page, 1 to 200; 0 means the service default.
+  uint32_t page_size;
+  // Threads and messages only: whether `start_time_ms` applies.
+  bool has_start_time;
+  // Threads and messages only: list items at or after this instant (milliseconds since the Unix epoch).
+  int64_t start_time_ms;
+  // Participants and read receipts only: items to skip from the start.
+  uint32_t skip;
+} acs_chat_list_options;
 
 // Fetches a new token: call `acs_chat_token_sink_set(sink, token)` and return true, or return false when no
 // token can be had. Runs on a library thread (never the caller's), never twice at once for one credential,
@@ -369,6 +437,163 @@ typedef void (*acs_chat_user_data_free)(void *user_data);
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
+
+// Async `acs_chat_client_create_thread`. Arguments are copied before this returns.
+//
+// Common to every `_async` call: `callback` (required) runs exactly once on a library thread when this
+// returns `ACS_CHAT_RESULT_OK` (possibly before it returns), and never when it returns anything else (then
+// `acs_chat_last_error_take()` has the details). `user_data` is passed to `callback` untouched.
+// `cancel_out` may be NULL; otherwise it receives a cancellation handle (free with
+// `acs_chat_cancel_free`). The client handle may be freed while the call is in flight.
+acs_chat_result acs_chat_client_create_thread_async(const struct acs_chat_client *client,
+                                                    const char *topic,
+                                                    const struct acs_chat_create_thread_options *options,
+                                                    acs_chat_create_thread_callback callback,
+                                                    void *user_data,
+                                                    struct acs_chat_cancel **cancel_out);
+
+// Async `acs_chat_client_delete_thread` (see `acs_chat_client_create_thread_async` for the common rules).
+acs_chat_result acs_chat_client_delete_thread_async(const struct acs_chat_client *client,
+                                                    const char *thread_id,
+                                                    acs_chat_done_callback callback,
+                                                    void *user_data,
+                                                    struct acs_chat_cancel **cancel_out);
+
+// Async `acs_chat_thread_client_get_properties` (common rules: `acs_chat_client_create_thread_async`).
+acs_chat_result acs_chat_thread_client_get_properties_async(const struct acs_chat_thread_client *thread_client,
+                                                            acs_chat_thread_callback callback,
+                                                            void *user_data,
+                                                            struct acs_chat_cancel **cancel_out);
+
+// Async `acs_chat_thread_client_update_topic` (common rules: `acs_chat_client_create_thread_async`).
+acs_chat_result acs_chat_thread_client_update_topic_async(const struct acs_chat_thread_client *thread_client,
+                                                          const char *topic,
+                                                          acs_chat_done_callback callback,
+                                                          void *user_data,
+                                                          struct acs_chat_cancel **cancel_out);
+
+// Async `acs_chat_thread_client_update_properties` (common rules: `acs_chat_client_create_thread_async`).
+acs_chat_result acs_chat_thread_client_update_properties_async(const struct acs_chat_thread_client *thread_client,
+                                                               const struct acs_chat_update_thread_options *options,
+                                                               acs_chat_done_callback callback,
+                                                               void *user_data,
+                                                               struct acs_chat_cancel **cancel_out);
+
+// Async `acs_chat_thread_client_send_message`: the callback receives the new message's id (common rules:
+// `acs_chat_client_create_thread_async`). A cancelled send may still have been delivered.
+acs_chat_result acs_chat_thread_client_send_message_async(const struct acs_chat_thread_client *thread_client,
+                                                          const char *content,
+                                                          const struct acs_chat_send_message_options *options,
+                                                          acs_chat_string_callback callback,
+                                                          void *user_data,
+                                                          struct acs_chat_cancel **cancel_out);
+
+// Async `acs_chat_thread_client_get_message` (common rules: `acs_chat_client_create_thread_async`).
+acs_chat_result acs_chat_thread_client_get_message_async(const struct acs_chat_thread_client *thread_client,
+                                                         const char *message_id,
+                                                         acs_chat_message_callback callback,
+                                                         void *user_data,
+                                                         struct acs_chat_cancel **cancel_out);
+
+// Async `acs_chat_thread_client_update_message` (common rules: `acs_chat_client_create_thread_async`).
+acs_chat_result acs_chat_thread_client_update_message_async(const struct acs_chat_thread_client *thread_client,
+                                                            const char *message_id,
+                                                            const struct acs_chat_update_message_options *options,
+                                                            acs_chat_done_callback callback,
+                                                            void *user_data,
+                                                            struct acs_chat_cancel **cancel_out);
+
+// Async `acs_chat_thread_client_delete_message` (common rules: `acs_chat_client_create_thread_async`).
+acs_chat_result acs_chat_thread_client_delete_message_async(const struct acs_chat_thread_client *thread_client,
+                                                            const char *message_id,
+                                                            acs_chat_done_callback callback,
+                                                            void *user_data,
+                                                            struct acs_chat_cancel **cancel_out);
+
+// Async `acs_chat_thread_client_add_participants` (common rules: `acs_chat_client_create_thread_async`).
+acs_chat_result acs_chat_thread_client_add_participants_async(const struct acs_chat_thread_client *thread_client,
+                                                              const struct acs_chat_participant_input *participant_list,
+                                                              size_t count,
+                                                              acs_chat_participant_failures_callback callback,
+                                                              void *user_data,
+                                                              struct acs_chat_cancel **cancel_out);
+
+// Async `acs_chat_thread_client_remove_participant`; the identifier is copied (common rules:
+// `acs_chat_client_create_thread_async`).
+acs_chat_result acs_chat_thread_client_remove_participant_async(const struct acs_chat_thread_client *thread_client,
+                                                                const struct acs_chat_identifier *identifier,
+                                                                acs_chat_done_callback callback,
+                                                                void *user_data,
+                                                                struct acs_chat_cancel **cancel_out);
+
+// Async `acs_chat_thread_client_send_typing_notification` (common rules:
+// `acs_chat_client_create_thread_async`).
+acs_chat_result acs_chat_thread_client_send_typing_notification_async(const struct acs_chat_thread_client *thread_client,
+                                                                      const char *sender_display_name,
+                                                                      acs_chat_done_callback callback,
+                                                                      void *user_data,
+                                                                      struct acs_chat_cancel **cancel_out);
+
+// Async `acs_chat_thread_client_send_read_receipt` (common rules: `acs_chat_client_create_thread_async`).
+acs_chat_result acs_chat_thread_client_send_read_receipt_async(const struct acs_chat_thread_client *thread_client,
+                                                               const char *message_id,
+                                                               acs_chat_done_callback callback,
+                                                               void *user_data,
+                                                               struct acs_chat_cancel **cancel_out);
+
+// Async `acs_chat_identity_client_create_user` (common rules: `acs_chat_client_create_thread_async`).
+acs_chat_result acs_chat_identity_client_create_user_async(const struct acs_chat_identity_client *client,
+                                                           acs_chat_identifier_callback callback,
+                                                           void *user_data,
+                                                           struct acs_chat_cancel **cancel_out);
+
+// Async `acs_chat_identity_client_create_user_and_token` (common rules:
+// `acs_chat_client_create_thread_async`).
+acs_chat_result acs_chat_identity_client_create_user_and_token_async(const struct acs_chat_identity_client *client,
+                                                                     const uint32_t *scope_list,
+                                                                     size_t scope_count,
+                                                                     uint32_t expires_in_minutes,
+                                                                     acs_chat_user_and_token_callback callback,
+                                                                     void *user_data,
+                                                                     struct acs_chat_cancel **cancel_out);
+
+// Async `acs_chat_identity_client_get_token`; the user is copied (common rules:
+// `acs_chat_client_create_thread_async`).
+acs_chat_result acs_chat_identity_client_get_token_async(const struct acs_chat_identity_client *client,
+                                                         const struct acs_chat_identifier *user,
+                                                         const uint32_t *scope_list,
+                                                         size_t scope_count,
+                                                         uint32_t expires_in_minutes,
+                                                         acs_chat_access_token_callback callback,
+                                                         void *user_data,
+                                                         struct acs_chat_cancel **cancel_out);
+
+// Async `acs_chat_identity_client_revoke_tokens`; the user is copied (common rules:
+// `acs_chat_client_create_thread_async`).
+acs_chat_result acs_chat_identity_client_revoke_tokens_async(const struct acs_chat_identity_client *client,
+                                                             const struct acs_chat_identifier *user,
+                                                             acs_chat_done_callback callback,
+                                                             void *user_data,
+                                                             struct acs_chat_cancel **cancel_out);
+
+// Async `acs_chat_identity_client_delete_user`; the user is copied (common rules:
+// `acs_chat_client_create_thread_async`).
+acs_chat_result acs_chat_identity_client_delete_user_async(const struct acs_chat_identity_client *client,
+                                                           const struct acs_chat_identifier *user,
+                                                           acs_chat_done_callback callback,
+                                                           void *user_data,
+                                                           struct acs_chat_cancel **cancel_out);
+
+// Asks the call behind `cancel` to stop. If the call has not completed yet, its callback fires with
+// `ACS_CHAT_RESULT_CANCELLED`; if it already completed (or is completing at that moment), its callback
+// reports the real outcome instead. Either way the callback fires exactly once. A request that was already
+// on the wire may still take effect at the service (a cancelled send may have been delivered). Calling this
+// more than once, or after completion, is harmless. NULL is accepted and ignored.
+void acs_chat_cancel_request(const struct acs_chat_cancel *cancel);
+
+// Frees a cancellation handle without cancelling the call (its callback still fires). NULL is accepted and
+// ignored.
+void acs_chat_cancel_free(struct acs_chat_cancel *cancel);
 
 // Makes a chat client for `endpoint` (`https://<resource>.communication.azure.com`). `credential` is
 // borrowed (the client keeps its own reference); `options` may be NULL for the defaults.

@@ -48,13 +48,14 @@ use crate::paging::Page;
 
 static RUNTIME: OnceLock<std::result::Result<tokio::runtime::Runtime, String>> = OnceLock::new();
 
-/// Runs `fut` to completion on the shared runtime.
-fn block_on<T>(fut: impl Future<Output = Result<T>>) -> Result<T> {
-    if tokio::runtime::Handle::try_current().is_ok() {
-        return Err(Error::invalid_input(
-            "the blocking API was called from inside an async runtime; use the async clients there",
-        ));
-    }
+/// The process-wide tokio runtime behind this facade (two worker threads named `acs-chat-blocking`, started
+/// on first use and never shut down). Language bindings spawn their async calls on it, so a process that
+/// uses the engine through several front ends still runs one runtime. The runtime lives for the rest of the
+/// process; tasks spawned on it must not block its worker threads for long.
+///
+/// # Errors
+/// [`ErrorKind::Transport`] if the runtime could not be started (the same error every later call gets).
+pub fn runtime() -> Result<&'static tokio::runtime::Runtime> {
     let runtime = RUNTIME.get_or_init(|| {
         tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
@@ -63,13 +64,22 @@ fn block_on<T>(fut: impl Future<Output = Result<T>>) -> Result<T> {
             .build()
             .map_err(|e| e.to_string())
     });
-    match runtime {
-        Ok(rt) => rt.block_on(fut),
-        Err(e) => Err(Error::new(
+    runtime.as_ref().map_err(|e| {
+        Error::new(
             ErrorKind::Transport,
             format!("the blocking runtime could not be started: {e}"),
-        )),
+        )
+    })
+}
+
+/// Runs `fut` to completion on the shared runtime.
+fn block_on<T>(fut: impl Future<Output = Result<T>>) -> Result<T> {
+    if tokio::runtime::Handle::try_current().is_ok() {
+        return Err(Error::invalid_input(
+            "the blocking API was called from inside an async runtime; use the async clients there",
+        ));
     }
+    runtime()?.block_on(fut)
 }
 
 /// Blocking [`crate::ChatClient`].

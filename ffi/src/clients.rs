@@ -30,13 +30,13 @@ use crate::strings::into_c_string;
 
 /// A chat client for one user (one credential). Safe to share between threads.
 pub struct acs_chat_client {
-    inner: blocking::ChatClient,
+    pub(crate) inner: blocking::ChatClient,
 }
 
 /// A client for one thread. Safe to share between threads; independent of the chat client it came from
 /// (either may be freed first).
 pub struct acs_chat_thread_client {
-    inner: blocking::ChatThreadClient,
+    pub(crate) inner: blocking::ChatThreadClient,
 }
 
 /// Makes a chat client for `endpoint` (`https://<resource>.communication.azure.com`). `credential` is

@@ -33,7 +33,7 @@ pub enum acs_chat_token_scope {
 
 /// Creates and manages users with the resource's access key. Safe to share between threads.
 pub struct acs_chat_identity_client {
-    inner: blocking::CommunicationIdentityClient,
+    pub(crate) inner: blocking::CommunicationIdentityClient,
 }
 
 /// Makes an identity client from `endpoint=https://...;accesskey=...`. `options` may be NULL. The access
@@ -77,7 +77,7 @@ pub unsafe extern "C" fn acs_chat_identity_client_free(client: *mut acs_chat_ide
     free_boxed(client)
 }
 
-fn scopes(list: *const u32, count: usize) -> FfiResult<Vec<TokenScope>> {
+pub(crate) fn scopes(list: *const u32, count: usize) -> FfiResult<Vec<TokenScope>> {
     let list = slice_arg(list, count, "scopes")?;
     if list.is_empty() {
         return Err(acs_chat_error::invalid("scopes is empty"));
@@ -96,7 +96,7 @@ fn scopes(list: *const u32, count: usize) -> FfiResult<Vec<TokenScope>> {
         .collect()
 }
 
-fn expiry(minutes: u32) -> Option<Duration> {
+pub(crate) fn expiry(minutes: u32) -> Option<Duration> {
     (minutes != 0).then(|| Duration::from_secs(u64::from(minutes) * 60))
 }
 

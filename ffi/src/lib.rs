@@ -14,7 +14,9 @@
 // pointers or NULL) is documented once in the header preamble rather than on each function.
 #![allow(clippy::missing_safety_doc)]
 
+mod async_ops;
 mod boundary;
+mod calls;
 mod clients;
 mod credential;
 mod error;
@@ -26,6 +28,8 @@ mod result;
 mod strings;
 mod version;
 
+pub use async_ops::*;
+pub use calls::*;
 pub use clients::*;
 pub use credential::*;
 pub use error::*;

@@ -34,6 +34,8 @@ pub enum acs_chat_result {
     ACS_CHAT_RESULT_AMBIGUOUS_WRITE = 18,
     /// The credential could not provide a valid token (expired static token, failed refresher).
     ACS_CHAT_RESULT_CREDENTIAL = 19,
+    /// An async call was stopped by `acs_chat_cancel_request` before it completed.
+    ACS_CHAT_RESULT_CANCELLED = 20,
     /// A failure of a kind this version of the library does not classify.
     ACS_CHAT_RESULT_UNKNOWN = 99,
 }
@@ -57,6 +59,7 @@ pub extern "C" fn acs_chat_result_name(result: u32) -> *const c_char {
         17 => b"ACS_CHAT_RESULT_DECODE\0",
         18 => b"ACS_CHAT_RESULT_AMBIGUOUS_WRITE\0",
         19 => b"ACS_CHAT_RESULT_CREDENTIAL\0",
+        20 => b"ACS_CHAT_RESULT_CANCELLED\0",
         99 => b"ACS_CHAT_RESULT_UNKNOWN\0",
         _ => b"ACS_CHAT_RESULT_UNRECOGNIZED\0",
     };
@@ -85,6 +88,7 @@ mod tests {
             ACS_CHAT_RESULT_DECODE,
             ACS_CHAT_RESULT_AMBIGUOUS_WRITE,
             ACS_CHAT_RESULT_CREDENTIAL,
+            ACS_CHAT_RESULT_CANCELLED,
             ACS_CHAT_RESULT_UNKNOWN,
         ] {
             let name = unsafe { CStr::from_ptr(acs_chat_result_name(code as u32)) };

@@ -1,0 +1,362 @@
+//! The async call machinery: completion callbacks, cancellation handles, and the one generic starter every
+//! `_async` export goes through.
+//!
+//! A started call is two tasks on the engine's shared runtime (`acs_chat::blocking::runtime()`): the work
+//! (the engine future, which owns clones of everything it needs, so freeing the C handles cannot affect it)
+//! and a supervisor that waits for the work or a cancellation request, whichever comes first, and then
+//! fires the C callback exactly once. Running the work as its own task lets the supervisor turn a panic in
+//! the engine into `ACS_CHAT_RESULT_PANIC` instead of losing the callback.
+
+use std::ffi::{c_char, c_void};
+use std::future::Future;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::ptr;
+use std::sync::Arc;
+
+use tokio::sync::Notify;
+
+use crate::boundary::{guard, FfiResult};
+use crate::error::acs_chat_error;
+use crate::models::{
+    acs_chat_access_token, acs_chat_identifier, acs_chat_message, acs_chat_participant_failures,
+    acs_chat_thread,
+};
+use crate::result::acs_chat_result;
+use crate::strings::into_c_string;
+
+/// A cancellation handle for one async call. Owned by the caller; free with `acs_chat_cancel_free`.
+/// Requesting cancellation and freeing are independent: the handle may be freed before or after the call
+/// completes, and freeing it never cancels the call. Safe to use from several threads at once (but free it
+/// only once, after every other use).
+pub struct acs_chat_cancel {
+    signal: Arc<Notify>,
+}
+
+/// Asks the call behind `cancel` to stop. If the call has not completed yet, its callback fires with
+/// `ACS_CHAT_RESULT_CANCELLED`; if it already completed (or is completing at that moment), its callback
+/// reports the real outcome instead. Either way the callback fires exactly once. A request that was already
+/// on the wire may still take effect at the service (a cancelled send may have been delivered). Calling this
+/// more than once, or after completion, is harmless. NULL is accepted and ignored.
+#[no_mangle]
+pub unsafe extern "C" fn acs_chat_cancel_request(cancel: *const acs_chat_cancel) {
+    crate::boundary::accessor((), || {
+        if let Some(c) = unsafe { cancel.as_ref() } {
+            // `notify_one` stores a permit when nobody waits yet, so a request made before the supervisor
+            // starts waiting is not lost.
+            c.signal.notify_one();
+        }
+    })
+}
+
+/// Frees a cancellation handle without cancelling the call (its callback still fires). NULL is accepted and
+/// ignored.
+#[no_mangle]
+pub unsafe extern "C" fn acs_chat_cancel_free(cancel: *mut acs_chat_cancel) {
+    crate::boundary::free_boxed(cancel)
+}
+
+/// Completion of a call with no result value. `error` is NULL on success, otherwise owned by the callback
+/// (free with `acs_chat_error_free`).
+pub type acs_chat_done_callback = Option<
+    unsafe extern "C" fn(
+        user_data: *mut c_void,
+        result: acs_chat_result,
+        error: *mut acs_chat_error,
+    ),
+>;
+
+/// Completion of a call giving a string (free with `acs_chat_string_free`; NULL unless the result is OK).
+pub type acs_chat_string_callback = Option<
+    unsafe extern "C" fn(
+        user_data: *mut c_void,
+        result: acs_chat_result,
+        value: *mut c_char,
+        error: *mut acs_chat_error,
+    ),
+>;
+
+/// Completion of a call giving a thread (free with `acs_chat_thread_free`; NULL unless the result is OK).
+pub type acs_chat_thread_callback = Option<
+    unsafe extern "C" fn(
+        user_data: *mut c_void,
+        result: acs_chat_result,
+        thread: *mut acs_chat_thread,
+        error: *mut acs_chat_error,
+    ),
+>;
+
+/// Completion of `acs_chat_client_create_thread_async`: the new thread and the participants the service
+/// refused (possibly none); free them with `acs_chat_thread_free` and `acs_chat_participant_failures_free`.
+/// Both are NULL unless the result is OK.
+pub type acs_chat_create_thread_callback = Option<
+    unsafe extern "C" fn(
+        user_data: *mut c_void,
+        result: acs_chat_result,
+        thread: *mut acs_chat_thread,
+        failures: *mut acs_chat_participant_failures,
+        error: *mut acs_chat_error,
+    ),
+>;
+
+/// Completion of a call giving a message (free with `acs_chat_message_free`; NULL unless the result is OK).
+pub type acs_chat_message_callback = Option<
+    unsafe extern "C" fn(
+        user_data: *mut c_void,
+        result: acs_chat_result,
+        message: *mut acs_chat_message,
+        error: *mut acs_chat_error,
+    ),
+>;
+
+/// Completion of `acs_chat_thread_client_add_participants_async`: the participants the service refused
+/// (possibly none; free with `acs_chat_participant_failures_free`; NULL unless the result is OK).
+pub type acs_chat_participant_failures_callback = Option<
+    unsafe extern "C" fn(
+        user_data: *mut c_void,
+        result: acs_chat_result,
+        failures: *mut acs_chat_participant_failures,
+        error: *mut acs_chat_error,
+    ),
+>;
+
+/// Completion of a call giving an identifier (free with `acs_chat_identifier_free`; NULL unless OK).
+pub type acs_chat_identifier_callback = Option<
+    unsafe extern "C" fn(
+        user_data: *mut c_void,
+        result: acs_chat_result,
+        user: *mut acs_chat_identifier,
+        error: *mut acs_chat_error,
+    ),
+>;
+
+/// Completion of a call giving an access token (free with `acs_chat_access_token_free`; NULL unless OK).
+pub type acs_chat_access_token_callback = Option<
+    unsafe extern "C" fn(
+        user_data: *mut c_void,
+        result: acs_chat_result,
+        token: *mut acs_chat_access_token,
+        error: *mut acs_chat_error,
+    ),
+>;
+
+/// Completion of `acs_chat_identity_client_create_user_and_token_async` (free the results with
+/// `acs_chat_identifier_free` and `acs_chat_access_token_free`; both NULL unless OK).
+pub type acs_chat_user_and_token_callback = Option<
+    unsafe extern "C" fn(
+        user_data: *mut c_void,
+        result: acs_chat_result,
+        user: *mut acs_chat_identifier,
+        token: *mut acs_chat_access_token,
+        error: *mut acs_chat_error,
+    ),
+>;
+
+/// How one kind of C completion callback receives an outcome.
+pub(crate) trait Completion: Copy + Send + 'static {
+    /// What the work produces on success; moved to the heap and handed over when the callback fires.
+    type Value: Send + 'static;
+
+    /// Calls the C function once. Ownership of every pointer passed goes to the callback.
+    ///
+    /// # Safety
+    /// `user_data` is the caller's pointer, passed through untouched.
+    unsafe fn fire(self, user_data: *mut c_void, outcome: FfiResult<Self::Value>);
+}
+
+fn boxed<T>(value: T) -> *mut T {
+    Box::into_raw(Box::new(value))
+}
+
+/// The result code the C side receives for an outcome.
+fn code_of<T>(outcome: &FfiResult<T>) -> acs_chat_result {
+    match outcome {
+        Ok(_) => acs_chat_result::ACS_CHAT_RESULT_OK,
+        Err(e) => e.result(),
+    }
+}
+
+/// Implements [`Completion`] for a callback type whose value is one or more owned pointers.
+macro_rules! completion {
+    ($fn_ty:ty, $value:ty, |$v:ident| ($($arg:expr),*), ($($null:expr),*)) => {
+        impl Completion for $fn_ty {
+            type Value = $value;
+
+            unsafe fn fire(self, user_data: *mut c_void, outcome: FfiResult<$value>) {
+                let code = code_of(&outcome);
+                match outcome {
+                    Ok($v) => unsafe { self(user_data, code, $($arg,)* ptr::null_mut()) },
+                    Err(e) => unsafe { self(user_data, code, $($null,)* boxed(e)) },
+                }
+            }
+        }
+    };
+}
+
+type DoneFn = unsafe extern "C" fn(*mut c_void, acs_chat_result, *mut acs_chat_error);
+type StringFn =
+    unsafe extern "C" fn(*mut c_void, acs_chat_result, *mut c_char, *mut acs_chat_error);
+type ThreadFn =
+    unsafe extern "C" fn(*mut c_void, acs_chat_result, *mut acs_chat_thread, *mut acs_chat_error);
+type CreateThreadFn = unsafe extern "C" fn(
+    *mut c_void,
+    acs_chat_result,
+    *mut acs_chat_thread,
+    *mut acs_chat_participant_failures,
+    *mut acs_chat_error,
+);
+type MessageFn =
+    unsafe extern "C" fn(*mut c_void, acs_chat_result, *mut acs_chat_message, *mut acs_chat_error);
+type FailuresFn = unsafe extern "C" fn(
+    *mut c_void,
+    acs_chat_result,
+    *mut acs_chat_participant_failures,
+    *mut acs_chat_error,
+);
+type IdentifierFn = unsafe extern "C" fn(
+    *mut c_void,
+    acs_chat_result,
+    *mut acs_chat_identifier,
+    *mut acs_chat_error,
+);
+type TokenFn = unsafe extern "C" fn(
+    *mut c_void,
+    acs_chat_result,
+    *mut acs_chat_access_token,
+    *mut acs_chat_error,
+);
+type UserAndTokenFn = unsafe extern "C" fn(
+    *mut c_void,
+    acs_chat_result,
+    *mut acs_chat_identifier,
+    *mut acs_chat_access_token,
+    *mut acs_chat_error,
+);
+
+completion!(DoneFn, (), |_v| (), ());
+completion!(StringFn, String, |v| (into_c_string(&v)), (ptr::null_mut()));
+completion!(ThreadFn, acs_chat_thread, |v| (boxed(v)), (ptr::null_mut()));
+completion!(
+    CreateThreadFn,
+    (acs_chat_thread, acs_chat_participant_failures),
+    |v| (boxed(v.0), boxed(v.1)),
+    (ptr::null_mut(), ptr::null_mut())
+);
+completion!(
+    MessageFn,
+    acs_chat_message,
+    |v| (boxed(v)),
+    (ptr::null_mut())
+);
+completion!(
+    FailuresFn,
+    acs_chat_participant_failures,
+    |v| (boxed(v)),
+    (ptr::null_mut())
+);
+completion!(
+    IdentifierFn,
+    acs_chat_identifier,
+    |v| (boxed(v)),
+    (ptr::null_mut())
+);
+completion!(
+    TokenFn,
+    acs_chat_access_token,
+    |v| (boxed(v)),
+    (ptr::null_mut())
+);
+completion!(
+    UserAndTokenFn,
+    (acs_chat_identifier, acs_chat_access_token),
+    |v| (boxed(v.0), boxed(v.1)),
+    (ptr::null_mut(), ptr::null_mut())
+);
+
+/// The caller's `user_data`. The library never dereferences it; the header's contract makes the caller
+/// responsible for it being usable from the library thread the callback runs on.
+struct UserData(*mut c_void);
+
+unsafe impl Send for UserData {}
+
+impl UserData {
+    fn get(&self) -> *mut c_void {
+        self.0
+    }
+}
+
+fn cancelled() -> acs_chat_error {
+    acs_chat_error::local(
+        acs_chat_result::ACS_CHAT_RESULT_CANCELLED,
+        "the call was cancelled with acs_chat_cancel_request",
+    )
+}
+
+fn panicked() -> acs_chat_error {
+    acs_chat_error::local(
+        acs_chat_result::ACS_CHAT_RESULT_PANIC,
+        "internal error: a panic was caught while running an async call",
+    )
+}
+
+/// Fires `callback` once, converting a panic in the conversion of the value into a PANIC outcome. C
+/// callbacks themselves cannot unwind, so a caught panic means the C function was not reached yet.
+fn fire_once<C: Completion>(callback: C, user_data: &UserData, outcome: FfiResult<C::Value>) {
+    let first = catch_unwind(AssertUnwindSafe(|| unsafe {
+        callback.fire(user_data.get(), outcome)
+    }));
+    if first.is_err() {
+        let _ = catch_unwind(AssertUnwindSafe(|| unsafe {
+            callback.fire(user_data.get(), Err(panicked()))
+        }));
+    }
+}
+
+/// Starts an async call: checks the callback, runs `prepare` (argument validation and copying, on the
+/// caller's thread; its errors return synchronously and the callback never fires), then spawns the work and
+/// writes the cancellation handle to `cancel_out` when it is not NULL.
+///
+/// # Safety
+/// `cancel_out` is NULL or valid for a write.
+pub(crate) unsafe fn start<C, Fut>(
+    callback: Option<C>,
+    user_data: *mut c_void,
+    cancel_out: *mut *mut acs_chat_cancel,
+    prepare: impl FnOnce() -> FfiResult<Fut>,
+) -> acs_chat_result
+where
+    C: Completion,
+    Fut: Future<Output = FfiResult<C::Value>> + Send + 'static,
+{
+    guard(|| {
+        let callback = callback.ok_or_else(|| acs_chat_error::invalid("callback is NULL"))?;
+        let work = prepare()?;
+        let runtime = acs_chat::blocking::runtime()?;
+        let signal = Arc::new(Notify::new());
+        let user_data = UserData(user_data);
+        if !cancel_out.is_null() {
+            let handle = acs_chat_cancel {
+                signal: Arc::clone(&signal),
+            };
+            unsafe { *cancel_out = boxed(handle) };
+        }
+        let mut work = runtime.spawn(work);
+        runtime.spawn(async move {
+            let outcome = tokio::select! {
+                // Cancellation wins a tie, so a request made before the call starts is always honoured.
+                biased;
+                () = signal.notified() => {
+                    work.abort();
+                    Err(cancelled())
+                }
+                joined = &mut work => match joined {
+                    Ok(outcome) => outcome,
+                    Err(e) if e.is_panic() => Err(panicked()),
+                    // Only `abort` above cancels the work, and that branch does not come here.
+                    Err(_) => Err(cancelled()),
+                },
+            };
+            fire_once(callback, &user_data, outcome);
+        });
+        Ok(())
+    })
+}
