@@ -19,14 +19,7 @@ from acs_chat.testing import Emulator
 SAMPLES = [
     "chat_client_sample.py",
     "chat_client_sample_async.py",
-    pytest.param(
-        "chat_thread_client_sample.py",
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="the sample removes a user that is not in the thread; the emulator answers 404 (the official "
-            "SDK fails the same way against it), so this is an emulator question, not a compatibility gap",
-        ),
-    ),
+    "chat_thread_client_sample.py",
     "chat_thread_client_sample_async.py",
     "user_credential_sample.py",
     "user_credential_sample_async.py",

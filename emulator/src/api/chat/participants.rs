@@ -249,10 +249,10 @@ fn remove(app: &App, ctx: &Ctx) -> Result<Response, ApiError> {
     let mut guard = app.inner.state.write();
     let st = &mut *guard;
     let t = writable(st, &tid, &ctx.caller)?;
+    // Removing someone who is not (or no longer) in the thread changes nothing and succeeds: the official
+    // 1.2.0 sample `chat_thread_client_sample.py` removes a never-added user first and expects no error.
     let Some(pos) = t.participants.iter().position(|p| p.raw_id == raw) else {
-        return Err(ApiError::not_found(format!(
-            "'{raw}' is not a participant of this chat thread."
-        )));
+        return Ok(http::empty(StatusCode::NO_CONTENT));
     };
     let removed = t.participants[pos].clone();
     let message = membership_message(
