@@ -58,17 +58,23 @@ ffi-build:
 	@# meet a file still open for writing (ETXTBSY).
 	$(FFI_CC) $(FFI_CFLAGS) -o $(FFI_OUT)/test_api.tmp tests/c/test_api.c $(FFI_LIB) $(FFI_LDLIBS)
 	mv -f $(FFI_OUT)/test_api.tmp $(FFI_OUT)/test_api
+	$(FFI_CC) $(FFI_CFLAGS) -o $(FFI_OUT)/test_async.tmp tests/c/test_async.c $(FFI_LIB) $(FFI_LDLIBS)
+	mv -f $(FFI_OUT)/test_async.tmp $(FFI_OUT)/test_async
 	$(FFI_CXX) $(FFI_CXXFLAGS) -o $(FFI_OUT)/test_cpp.tmp tests/c/test_cpp.cpp $(FFI_LIB) $(FFI_LDLIBS)
 	mv -f $(FFI_OUT)/test_cpp.tmp $(FFI_OUT)/test_cpp
 	$(FFI_CC) $(FFI_CFLAGS) -fsanitize=address,undefined -fno-sanitize-recover=all \
 		-o $(FFI_OUT)/test_api_asan.tmp tests/c/test_api.c $(FFI_LIB) $(FFI_LDLIBS)
 	mv -f $(FFI_OUT)/test_api_asan.tmp $(FFI_OUT)/test_api_asan
+	$(FFI_CC) $(FFI_CFLAGS) -fsanitize=address,undefined -fno-sanitize-recover=all \
+		-o $(FFI_OUT)/test_async_asan.tmp tests/c/test_async.c $(FFI_LIB) $(FFI_LDLIBS)
+	mv -f $(FFI_OUT)/test_async_asan.tmp $(FFI_OUT)/test_async_asan
 	$(FFI_CC) $(FFI_CFLAGS) -o $(FFI_OUT)/bench_send.tmp tests/c/bench_send.c $(FFI_LIB) $(FFI_LDLIBS)
 	mv -f $(FFI_OUT)/bench_send.tmp $(FFI_OUT)/bench_send
 
 ffi-test: ffi-header-check ffi-build ffi-package-check
 	@echo "==> ffi: C tests against the emulator"
 	python3 scripts/with_emulator.py -- $(FFI_OUT)/test_api
+	python3 scripts/with_emulator.py -- $(FFI_OUT)/test_async
 	python3 scripts/with_emulator.py -- $(FFI_OUT)/test_cpp
 	@echo "==> ffi: quickstart (installed library, pkg-config) against the emulator"
 	python3 scripts/with_emulator.py -- $(FFI_OUT)/quickstart
@@ -76,11 +82,13 @@ ffi-test: ffi-header-check ffi-build ffi-package-check
 	python3 scripts/with_emulator.py -- $(FFI_OUT)/bench_send 50
 	@echo "==> ffi: C tests with AddressSanitizer and UndefinedBehaviorSanitizer"
 	python3 scripts/with_emulator.py -- $(FFI_OUT)/test_api_asan
+	python3 scripts/with_emulator.py -- $(FFI_OUT)/test_async_asan
 	@# Valgrind runs over plain HTTP: ring's hand-written AES-GCM assembly trips its uninitialised-value
 	@# check (a known false positive), which would hide real reports behind noise.
 	@if command -v valgrind >/dev/null; then \
 		echo "==> ffi: C tests under valgrind"; \
-		python3 scripts/with_emulator.py --plain-http -- $(FFI_VALGRIND) $(FFI_OUT)/test_api; \
+		python3 scripts/with_emulator.py --plain-http -- $(FFI_VALGRIND) $(FFI_OUT)/test_api && \
+		python3 scripts/with_emulator.py --plain-http -- $(FFI_VALGRIND) $(FFI_OUT)/test_async; \
 	else echo "==> ffi: valgrind not installed, memory check skipped"; fi
 
 ffi-install:
