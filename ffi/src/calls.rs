@@ -360,3 +360,121 @@ where
         Ok(())
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::mpsc::{channel, Receiver, Sender};
+    use std::sync::Mutex;
+    use std::time::Duration;
+
+    /// What a test callback saw: the result code, whether an error came with it and the error's own code.
+    type Seen = (acs_chat_result, Option<acs_chat_result>);
+
+    struct Probe {
+        tx: Mutex<Sender<Seen>>,
+    }
+
+    fn probe() -> (Box<Probe>, Receiver<Seen>) {
+        let (tx, rx) = channel();
+        (Box::new(Probe { tx: Mutex::new(tx) }), rx)
+    }
+
+    unsafe extern "C" fn on_done(ud: *mut c_void, rc: acs_chat_result, error: *mut acs_chat_error) {
+        let probe = unsafe { &*(ud as *const Probe) };
+        let error_code = unsafe { error.as_ref() }.map(acs_chat_error::result);
+        if !error.is_null() {
+            drop(unsafe { Box::from_raw(error) });
+        }
+        probe.tx.lock().unwrap().send((rc, error_code)).unwrap();
+    }
+
+    /// Generous bound that only keeps a broken implementation from hanging the test run.
+    const HANG_GUARD: Duration = Duration::from_secs(30);
+
+    fn start_done<Fut>(
+        probe: &Probe,
+        cancel_out: *mut *mut acs_chat_cancel,
+        work: Fut,
+    ) -> acs_chat_result
+    where
+        Fut: Future<Output = FfiResult<()>> + Send + 'static,
+    {
+        let ud = probe as *const Probe as *mut c_void;
+        unsafe { start(Some(on_done as DoneFn), ud, cancel_out, || Ok(work)) }
+    }
+
+    #[test]
+    fn a_completed_call_reports_ok_once_without_an_error() {
+        let (probe, rx) = probe();
+        let rc = start_done(&probe, ptr::null_mut(), async { Ok(()) });
+        assert_eq!(rc, acs_chat_result::ACS_CHAT_RESULT_OK);
+        assert_eq!(
+            rx.recv_timeout(HANG_GUARD).unwrap(),
+            (acs_chat_result::ACS_CHAT_RESULT_OK, None)
+        );
+    }
+
+    #[test]
+    fn a_failed_call_hands_over_its_error() {
+        let (probe, rx) = probe();
+        let rc = start_done(&probe, ptr::null_mut(), async {
+            Err(acs_chat_error::invalid("refused"))
+        });
+        assert_eq!(rc, acs_chat_result::ACS_CHAT_RESULT_OK);
+        let bad = acs_chat_result::ACS_CHAT_RESULT_INVALID_ARGUMENT;
+        assert_eq!(rx.recv_timeout(HANG_GUARD).unwrap(), (bad, Some(bad)));
+    }
+
+    #[test]
+    fn cancelling_a_pending_call_reports_cancelled_once() {
+        let (probe, rx) = probe();
+        let mut cancel: *mut acs_chat_cancel = ptr::null_mut();
+        let rc = start_done(&probe, &mut cancel, std::future::pending());
+        assert_eq!(rc, acs_chat_result::ACS_CHAT_RESULT_OK);
+        assert!(!cancel.is_null());
+        unsafe {
+            acs_chat_cancel_request(cancel);
+            acs_chat_cancel_request(cancel);
+        }
+        let cancelled = acs_chat_result::ACS_CHAT_RESULT_CANCELLED;
+        assert_eq!(
+            rx.recv_timeout(HANG_GUARD).unwrap(),
+            (cancelled, Some(cancelled))
+        );
+        unsafe { acs_chat_cancel_free(cancel) };
+    }
+
+    #[test]
+    fn a_panic_in_the_work_still_fires_the_callback() {
+        let (probe, rx) = probe();
+        let rc = start_done(&probe, ptr::null_mut(), async {
+            if true {
+                panic!("engine bug");
+            }
+            Ok(())
+        });
+        assert_eq!(rc, acs_chat_result::ACS_CHAT_RESULT_OK);
+        let panic = acs_chat_result::ACS_CHAT_RESULT_PANIC;
+        assert_eq!(rx.recv_timeout(HANG_GUARD).unwrap(), (panic, Some(panic)));
+    }
+
+    #[test]
+    fn argument_errors_return_synchronously_and_write_nothing() {
+        let (probe, _rx) = probe();
+        let ud = &*probe as *const Probe as *mut c_void;
+        let mut cancel: *mut acs_chat_cancel = ptr::null_mut();
+        let rc = unsafe { start::<DoneFn, _>(None, ud, &mut cancel, || Ok(async { Ok(()) })) };
+        assert_eq!(rc, acs_chat_result::ACS_CHAT_RESULT_INVALID_ARGUMENT);
+        assert!(cancel.is_null());
+        let rc = unsafe {
+            start(Some(on_done as DoneFn), ud, &mut cancel, || {
+                Err::<std::future::Ready<FfiResult<()>>, _>(acs_chat_error::invalid(
+                    "topic is NULL",
+                ))
+            })
+        };
+        assert_eq!(rc, acs_chat_result::ACS_CHAT_RESULT_INVALID_ARGUMENT);
+        assert!(cancel.is_null());
+    }
+}
