@@ -371,37 +371,44 @@ mod tests {
     /// What a test callback saw: the result code, whether an error came with it and the error's own code.
     type Seen = (acs_chat_result, Option<acs_chat_result>);
 
+    /// The callback's user_data: an `Arc` reference the callback takes over, so the test thread waking up
+    /// and returning cannot free what the callback still touches.
     struct Probe {
         tx: Mutex<Sender<Seen>>,
     }
 
-    fn probe() -> (Box<Probe>, Receiver<Seen>) {
+    fn probe() -> (Arc<Probe>, Receiver<Seen>) {
         let (tx, rx) = channel();
-        (Box::new(Probe { tx: Mutex::new(tx) }), rx)
+        (Arc::new(Probe { tx: Mutex::new(tx) }), rx)
     }
 
     unsafe extern "C" fn on_done(ud: *mut c_void, rc: acs_chat_result, error: *mut acs_chat_error) {
-        let probe = unsafe { &*(ud as *const Probe) };
+        let probe = unsafe { Arc::from_raw(ud as *const Probe) };
         let error_code = unsafe { error.as_ref() }.map(acs_chat_error::result);
         if !error.is_null() {
             drop(unsafe { Box::from_raw(error) });
         }
-        probe.tx.lock().unwrap().send((rc, error_code)).unwrap();
+        let _ = probe.tx.lock().unwrap().send((rc, error_code));
     }
 
     /// Generous bound that only keeps a broken implementation from hanging the test run.
     const HANG_GUARD: Duration = Duration::from_secs(30);
 
     fn start_done<Fut>(
-        probe: &Probe,
+        probe: &Arc<Probe>,
         cancel_out: *mut *mut acs_chat_cancel,
         work: Fut,
     ) -> acs_chat_result
     where
         Fut: Future<Output = FfiResult<()>> + Send + 'static,
     {
-        let ud = probe as *const Probe as *mut c_void;
-        unsafe { start(Some(on_done as DoneFn), ud, cancel_out, || Ok(work)) }
+        let ud = Arc::into_raw(Arc::clone(probe)) as *mut c_void;
+        let rc = unsafe { start(Some(on_done as DoneFn), ud, cancel_out, || Ok(work)) };
+        if rc != acs_chat_result::ACS_CHAT_RESULT_OK {
+            // No callback will take the reference over.
+            drop(unsafe { Arc::from_raw(ud as *const Probe) });
+        }
+        rc
     }
 
     #[test]
@@ -462,7 +469,8 @@ mod tests {
     #[test]
     fn argument_errors_return_synchronously_and_write_nothing() {
         let (probe, _rx) = probe();
-        let ud = &*probe as *const Probe as *mut c_void;
+        // Both calls fail before anything is spawned, so the pointer is never used by a callback.
+        let ud = Arc::as_ptr(&probe) as *mut c_void;
         let mut cancel: *mut acs_chat_cancel = ptr::null_mut();
         let rc = unsafe { start::<DoneFn, _>(None, ud, &mut cancel, || Ok(async { Ok(()) })) };
         assert_eq!(rc, acs_chat_result::ACS_CHAT_RESULT_INVALID_ARGUMENT);
