@@ -295,6 +295,14 @@ typedef struct acs_chat_create_thread_options {
   int32_t delete_thread_after_days;
 } acs_chat_create_thread_options;
 
+// Settings of one async call. Fill with `acs_chat_call_options_init`; pass NULL for the defaults.
+typedef struct acs_chat_call_options {
+  // Deadline for the whole call in milliseconds, retries and token refresh included; 0 means none (the
+  // client's own timeouts still apply). When it passes first, the callback fires with
+  // `ACS_CHAT_RESULT_TIMEOUT`; as with cancellation, a request already on the wire may still take effect.
+  uint32_t timeout_ms;
+} acs_chat_call_options;
+
 // Completion of `acs_chat_client_create_thread_async`: the new thread and the participants the service
 // refused (possibly none); free them with `acs_chat_thread_free` and `acs_chat_participant_failures_free`.
 // Both are NULL unless the result is OK.
@@ -440,7 +448,7 @@ extern "C" {
 
 // Async `acs_chat_client_create_thread`. Arguments are copied before this returns.
 //
-// Common to every `_async` call: `callback` (required) runs exactly once on a library thread when this
+// Common to every `_async` call: `call_options` may be NULL (no deadline). `callback` (required) runs exactly once on a library thread when this
 // returns `ACS_CHAT_RESULT_OK` (possibly before it returns), and never when it returns anything else (then
 // `acs_chat_last_error_take()` has the details). `user_data` is passed to `callback` untouched.
 // `cancel_out` may be NULL; otherwise it receives a cancellation handle (free with
@@ -448,6 +456,7 @@ extern "C" {
 acs_chat_result acs_chat_client_create_thread_async(const struct acs_chat_client *client,
                                                     const char *topic,
                                                     const struct acs_chat_create_thread_options *options,
+                                                    const struct acs_chat_call_options *call_options,
                                                     acs_chat_create_thread_callback callback,
                                                     void *user_data,
                                                     struct acs_chat_cancel **cancel_out);
@@ -455,12 +464,14 @@ acs_chat_result acs_chat_client_create_thread_async(const struct acs_chat_client
 // Async `acs_chat_client_delete_thread` (see `acs_chat_client_create_thread_async` for the common rules).
 acs_chat_result acs_chat_client_delete_thread_async(const struct acs_chat_client *client,
                                                     const char *thread_id,
+                                                    const struct acs_chat_call_options *call_options,
                                                     acs_chat_done_callback callback,
                                                     void *user_data,
                                                     struct acs_chat_cancel **cancel_out);
 
 // Async `acs_chat_thread_client_get_properties` (common rules: `acs_chat_client_create_thread_async`).
 acs_chat_result acs_chat_thread_client_get_properties_async(const struct acs_chat_thread_client *thread_client,
+                                                            const struct acs_chat_call_options *call_options,
                                                             acs_chat_thread_callback callback,
                                                             void *user_data,
                                                             struct acs_chat_cancel **cancel_out);
@@ -468,6 +479,7 @@ acs_chat_result acs_chat_thread_client_get_properties_async(const struct acs_cha
 // Async `acs_chat_thread_client_update_topic` (common rules: `acs_chat_client_create_thread_async`).
 acs_chat_result acs_chat_thread_client_update_topic_async(const struct acs_chat_thread_client *thread_client,
                                                           const char *topic,
+                                                          const struct acs_chat_call_options *call_options,
                                                           acs_chat_done_callback callback,
                                                           void *user_data,
                                                           struct acs_chat_cancel **cancel_out);
@@ -475,6 +487,7 @@ acs_chat_result acs_chat_thread_client_update_topic_async(const struct acs_chat_
 // Async `acs_chat_thread_client_update_properties` (common rules: `acs_chat_client_create_thread_async`).
 acs_chat_result acs_chat_thread_client_update_properties_async(const struct acs_chat_thread_client *thread_client,
                                                                const struct acs_chat_update_thread_options *options,
+                                                               const struct acs_chat_call_options *call_options,
                                                                acs_chat_done_callback callback,
                                                                void *user_data,
                                                                struct acs_chat_cancel **cancel_out);
@@ -484,6 +497,7 @@ acs_chat_result acs_chat_thread_client_update_properties_async(const struct acs_
 acs_chat_result acs_chat_thread_client_send_message_async(const struct acs_chat_thread_client *thread_client,
                                                           const char *content,
                                                           const struct acs_chat_send_message_options *options,
+                                                          const struct acs_chat_call_options *call_options,
                                                           acs_chat_string_callback callback,
                                                           void *user_data,
                                                           struct acs_chat_cancel **cancel_out);
@@ -491,6 +505,7 @@ acs_chat_result acs_chat_thread_client_send_message_async(const struct acs_chat_
 // Async `acs_chat_thread_client_get_message` (common rules: `acs_chat_client_create_thread_async`).
 acs_chat_result acs_chat_thread_client_get_message_async(const struct acs_chat_thread_client *thread_client,
                                                          const char *message_id,
+                                                         const struct acs_chat_call_options *call_options,
                                                          acs_chat_message_callback callback,
                                                          void *user_data,
                                                          struct acs_chat_cancel **cancel_out);
@@ -499,6 +514,7 @@ acs_chat_result acs_chat_thread_client_get_message_async(const struct acs_chat_t
 acs_chat_result acs_chat_thread_client_update_message_async(const struct acs_chat_thread_client *thread_client,
                                                             const char *message_id,
                                                             const struct acs_chat_update_message_options *options,
+                                                            const struct acs_chat_call_options *call_options,
                                                             acs_chat_done_callback callback,
                                                             void *user_data,
                                                             struct acs_chat_cancel **cancel_out);
@@ -506,6 +522,7 @@ acs_chat_result acs_chat_thread_client_update_message_async(const struct acs_cha
 // Async `acs_chat_thread_client_delete_message` (common rules: `acs_chat_client_create_thread_async`).
 acs_chat_result acs_chat_thread_client_delete_message_async(const struct acs_chat_thread_client *thread_client,
                                                             const char *message_id,
+                                                            const struct acs_chat_call_options *call_options,
                                                             acs_chat_done_callback callback,
                                                             void *user_data,
                                                             struct acs_chat_cancel **cancel_out);
@@ -514,6 +531,7 @@ acs_chat_result acs_chat_thread_client_delete_message_async(const struct acs_cha
 acs_chat_result acs_chat_thread_client_add_participants_async(const struct acs_chat_thread_client *thread_client,
                                                               const struct acs_chat_participant_input *participant_list,
                                                               size_t count,
+                                                              const struct acs_chat_call_options *call_options,
                                                               acs_chat_participant_failures_callback callback,
                                                               void *user_data,
                                                               struct acs_chat_cancel **cancel_out);
@@ -522,6 +540,7 @@ acs_chat_result acs_chat_thread_client_add_participants_async(const struct acs_c
 // `acs_chat_client_create_thread_async`).
 acs_chat_result acs_chat_thread_client_remove_participant_async(const struct acs_chat_thread_client *thread_client,
                                                                 const struct acs_chat_identifier *identifier,
+                                                                const struct acs_chat_call_options *call_options,
                                                                 acs_chat_done_callback callback,
                                                                 void *user_data,
                                                                 struct acs_chat_cancel **cancel_out);
@@ -530,6 +549,7 @@ acs_chat_result acs_chat_thread_client_remove_participant_async(const struct acs
 // `acs_chat_client_create_thread_async`).
 acs_chat_result acs_chat_thread_client_send_typing_notification_async(const struct acs_chat_thread_client *thread_client,
                                                                       const char *sender_display_name,
+                                                                      const struct acs_chat_call_options *call_options,
                                                                       acs_chat_done_callback callback,
                                                                       void *user_data,
                                                                       struct acs_chat_cancel **cancel_out);
@@ -537,12 +557,14 @@ acs_chat_result acs_chat_thread_client_send_typing_notification_async(const stru
 // Async `acs_chat_thread_client_send_read_receipt` (common rules: `acs_chat_client_create_thread_async`).
 acs_chat_result acs_chat_thread_client_send_read_receipt_async(const struct acs_chat_thread_client *thread_client,
                                                                const char *message_id,
+                                                               const struct acs_chat_call_options *call_options,
                                                                acs_chat_done_callback callback,
                                                                void *user_data,
                                                                struct acs_chat_cancel **cancel_out);
 
 // Async `acs_chat_identity_client_create_user` (common rules: `acs_chat_client_create_thread_async`).
 acs_chat_result acs_chat_identity_client_create_user_async(const struct acs_chat_identity_client *client,
+                                                           const struct acs_chat_call_options *call_options,
                                                            acs_chat_identifier_callback callback,
                                                            void *user_data,
                                                            struct acs_chat_cancel **cancel_out);
@@ -553,6 +575,7 @@ acs_chat_result acs_chat_identity_client_create_user_and_token_async(const struc
                                                                      const uint32_t *scope_list,
                                                                      size_t scope_count,
                                                                      uint32_t expires_in_minutes,
+                                                                     const struct acs_chat_call_options *call_options,
                                                                      acs_chat_user_and_token_callback callback,
                                                                      void *user_data,
                                                                      struct acs_chat_cancel **cancel_out);
@@ -564,6 +587,7 @@ acs_chat_result acs_chat_identity_client_get_token_async(const struct acs_chat_i
                                                          const uint32_t *scope_list,
                                                          size_t scope_count,
                                                          uint32_t expires_in_minutes,
+                                                         const struct acs_chat_call_options *call_options,
                                                          acs_chat_access_token_callback callback,
                                                          void *user_data,
                                                          struct acs_chat_cancel **cancel_out);
@@ -572,6 +596,7 @@ acs_chat_result acs_chat_identity_client_get_token_async(const struct acs_chat_i
 // `acs_chat_client_create_thread_async`).
 acs_chat_result acs_chat_identity_client_revoke_tokens_async(const struct acs_chat_identity_client *client,
                                                              const struct acs_chat_identifier *user,
+                                                             const struct acs_chat_call_options *call_options,
                                                              acs_chat_done_callback callback,
                                                              void *user_data,
                                                              struct acs_chat_cancel **cancel_out);
@@ -580,9 +605,13 @@ acs_chat_result acs_chat_identity_client_revoke_tokens_async(const struct acs_ch
 // `acs_chat_client_create_thread_async`).
 acs_chat_result acs_chat_identity_client_delete_user_async(const struct acs_chat_identity_client *client,
                                                            const struct acs_chat_identifier *user,
+                                                           const struct acs_chat_call_options *call_options,
                                                            acs_chat_done_callback callback,
                                                            void *user_data,
                                                            struct acs_chat_cancel **cancel_out);
+
+// Fills `options` with the defaults (no deadline). NULL is ignored.
+void acs_chat_call_options_init(struct acs_chat_call_options *options);
 
 // Asks the call behind `cancel` to stop. If the call has not completed yet, its callback fires with
 // `ACS_CHAT_RESULT_CANCELLED`; if it already completed (or is completing at that moment), its callback

@@ -13,10 +13,10 @@ use acs_chat::operation_options::TypingNotificationOptions;
 
 use crate::boundary::{handle, opt_str_arg, str_arg, FfiResult};
 use crate::calls::{
-    acs_chat_access_token_callback, acs_chat_cancel, acs_chat_create_thread_callback,
-    acs_chat_done_callback, acs_chat_identifier_callback, acs_chat_message_callback,
-    acs_chat_participant_failures_callback, acs_chat_string_callback, acs_chat_thread_callback,
-    acs_chat_user_and_token_callback, start,
+    acs_chat_access_token_callback, acs_chat_call_options, acs_chat_cancel,
+    acs_chat_create_thread_callback, acs_chat_done_callback, acs_chat_identifier_callback,
+    acs_chat_message_callback, acs_chat_participant_failures_callback, acs_chat_string_callback,
+    acs_chat_thread_callback, acs_chat_user_and_token_callback, start,
 };
 use crate::clients::{acs_chat_client, acs_chat_thread_client};
 use crate::error::acs_chat_error;
@@ -38,7 +38,7 @@ fn engine<T>(r: acs_chat::Result<T>) -> FfiResult<T> {
 
 /// Async `acs_chat_client_create_thread`. Arguments are copied before this returns.
 ///
-/// Common to every `_async` call: `callback` (required) runs exactly once on a library thread when this
+/// Common to every `_async` call: `call_options` may be NULL (no deadline). `callback` (required) runs exactly once on a library thread when this
 /// returns `ACS_CHAT_RESULT_OK` (possibly before it returns), and never when it returns anything else (then
 /// `acs_chat_last_error_take()` has the details). `user_data` is passed to `callback` untouched.
 /// `cancel_out` may be NULL; otherwise it receives a cancellation handle (free with
@@ -48,12 +48,13 @@ pub unsafe extern "C" fn acs_chat_client_create_thread_async(
     client: *const acs_chat_client,
     topic: *const c_char,
     options: *const acs_chat_create_thread_options,
+    call_options: *const acs_chat_call_options,
     callback: acs_chat_create_thread_callback,
     user_data: *mut c_void,
     cancel_out: *mut *mut acs_chat_cancel,
 ) -> acs_chat_result {
     unsafe {
-        start(callback, user_data, cancel_out, || {
+        start(call_options, callback, user_data, cancel_out, || {
             let client = handle(client, "client")?.inner.as_async().clone();
             let topic = str_arg(topic, "topic")?.to_owned();
             let options = create_thread_options(options)?;
@@ -73,12 +74,13 @@ pub unsafe extern "C" fn acs_chat_client_create_thread_async(
 pub unsafe extern "C" fn acs_chat_client_delete_thread_async(
     client: *const acs_chat_client,
     thread_id: *const c_char,
+    call_options: *const acs_chat_call_options,
     callback: acs_chat_done_callback,
     user_data: *mut c_void,
     cancel_out: *mut *mut acs_chat_cancel,
 ) -> acs_chat_result {
     unsafe {
-        start(callback, user_data, cancel_out, || {
+        start(call_options, callback, user_data, cancel_out, || {
             let client = handle(client, "client")?.inner.as_async().clone();
             let thread_id = str_arg(thread_id, "thread_id")?.to_owned();
             Ok(async move { engine(client.delete_chat_thread(&thread_id).await) })
@@ -90,12 +92,13 @@ pub unsafe extern "C" fn acs_chat_client_delete_thread_async(
 #[no_mangle]
 pub unsafe extern "C" fn acs_chat_thread_client_get_properties_async(
     thread_client: *const acs_chat_thread_client,
+    call_options: *const acs_chat_call_options,
     callback: acs_chat_thread_callback,
     user_data: *mut c_void,
     cancel_out: *mut *mut acs_chat_cancel,
 ) -> acs_chat_result {
     unsafe {
-        start(callback, user_data, cancel_out, || {
+        start(call_options, callback, user_data, cancel_out, || {
             let tc = handle(thread_client, "thread_client")?
                 .inner
                 .as_async()
@@ -113,12 +116,13 @@ pub unsafe extern "C" fn acs_chat_thread_client_get_properties_async(
 pub unsafe extern "C" fn acs_chat_thread_client_update_topic_async(
     thread_client: *const acs_chat_thread_client,
     topic: *const c_char,
+    call_options: *const acs_chat_call_options,
     callback: acs_chat_done_callback,
     user_data: *mut c_void,
     cancel_out: *mut *mut acs_chat_cancel,
 ) -> acs_chat_result {
     unsafe {
-        start(callback, user_data, cancel_out, || {
+        start(call_options, callback, user_data, cancel_out, || {
             let tc = handle(thread_client, "thread_client")?
                 .inner
                 .as_async()
@@ -134,12 +138,13 @@ pub unsafe extern "C" fn acs_chat_thread_client_update_topic_async(
 pub unsafe extern "C" fn acs_chat_thread_client_update_properties_async(
     thread_client: *const acs_chat_thread_client,
     options: *const acs_chat_update_thread_options,
+    call_options: *const acs_chat_call_options,
     callback: acs_chat_done_callback,
     user_data: *mut c_void,
     cancel_out: *mut *mut acs_chat_cancel,
 ) -> acs_chat_result {
     unsafe {
-        start(callback, user_data, cancel_out, || {
+        start(call_options, callback, user_data, cancel_out, || {
             let tc = handle(thread_client, "thread_client")?
                 .inner
                 .as_async()
@@ -157,12 +162,13 @@ pub unsafe extern "C" fn acs_chat_thread_client_send_message_async(
     thread_client: *const acs_chat_thread_client,
     content: *const c_char,
     options: *const acs_chat_send_message_options,
+    call_options: *const acs_chat_call_options,
     callback: acs_chat_string_callback,
     user_data: *mut c_void,
     cancel_out: *mut *mut acs_chat_cancel,
 ) -> acs_chat_result {
     unsafe {
-        start(callback, user_data, cancel_out, || {
+        start(call_options, callback, user_data, cancel_out, || {
             let tc = handle(thread_client, "thread_client")?
                 .inner
                 .as_async()
@@ -182,12 +188,13 @@ pub unsafe extern "C" fn acs_chat_thread_client_send_message_async(
 pub unsafe extern "C" fn acs_chat_thread_client_get_message_async(
     thread_client: *const acs_chat_thread_client,
     message_id: *const c_char,
+    call_options: *const acs_chat_call_options,
     callback: acs_chat_message_callback,
     user_data: *mut c_void,
     cancel_out: *mut *mut acs_chat_cancel,
 ) -> acs_chat_result {
     unsafe {
-        start(callback, user_data, cancel_out, || {
+        start(call_options, callback, user_data, cancel_out, || {
             let tc = handle(thread_client, "thread_client")?
                 .inner
                 .as_async()
@@ -207,12 +214,13 @@ pub unsafe extern "C" fn acs_chat_thread_client_update_message_async(
     thread_client: *const acs_chat_thread_client,
     message_id: *const c_char,
     options: *const acs_chat_update_message_options,
+    call_options: *const acs_chat_call_options,
     callback: acs_chat_done_callback,
     user_data: *mut c_void,
     cancel_out: *mut *mut acs_chat_cancel,
 ) -> acs_chat_result {
     unsafe {
-        start(callback, user_data, cancel_out, || {
+        start(call_options, callback, user_data, cancel_out, || {
             let tc = handle(thread_client, "thread_client")?
                 .inner
                 .as_async()
@@ -229,12 +237,13 @@ pub unsafe extern "C" fn acs_chat_thread_client_update_message_async(
 pub unsafe extern "C" fn acs_chat_thread_client_delete_message_async(
     thread_client: *const acs_chat_thread_client,
     message_id: *const c_char,
+    call_options: *const acs_chat_call_options,
     callback: acs_chat_done_callback,
     user_data: *mut c_void,
     cancel_out: *mut *mut acs_chat_cancel,
 ) -> acs_chat_result {
     unsafe {
-        start(callback, user_data, cancel_out, || {
+        start(call_options, callback, user_data, cancel_out, || {
             let tc = handle(thread_client, "thread_client")?
                 .inner
                 .as_async()
@@ -251,12 +260,13 @@ pub unsafe extern "C" fn acs_chat_thread_client_add_participants_async(
     thread_client: *const acs_chat_thread_client,
     participant_list: *const acs_chat_participant_input,
     count: usize,
+    call_options: *const acs_chat_call_options,
     callback: acs_chat_participant_failures_callback,
     user_data: *mut c_void,
     cancel_out: *mut *mut acs_chat_cancel,
 ) -> acs_chat_result {
     unsafe {
-        start(callback, user_data, cancel_out, || {
+        start(call_options, callback, user_data, cancel_out, || {
             let tc = handle(thread_client, "thread_client")?
                 .inner
                 .as_async()
@@ -279,12 +289,13 @@ pub unsafe extern "C" fn acs_chat_thread_client_add_participants_async(
 pub unsafe extern "C" fn acs_chat_thread_client_remove_participant_async(
     thread_client: *const acs_chat_thread_client,
     identifier: *const acs_chat_identifier,
+    call_options: *const acs_chat_call_options,
     callback: acs_chat_done_callback,
     user_data: *mut c_void,
     cancel_out: *mut *mut acs_chat_cancel,
 ) -> acs_chat_result {
     unsafe {
-        start(callback, user_data, cancel_out, || {
+        start(call_options, callback, user_data, cancel_out, || {
             let tc = handle(thread_client, "thread_client")?
                 .inner
                 .as_async()
@@ -301,12 +312,13 @@ pub unsafe extern "C" fn acs_chat_thread_client_remove_participant_async(
 pub unsafe extern "C" fn acs_chat_thread_client_send_typing_notification_async(
     thread_client: *const acs_chat_thread_client,
     sender_display_name: *const c_char,
+    call_options: *const acs_chat_call_options,
     callback: acs_chat_done_callback,
     user_data: *mut c_void,
     cancel_out: *mut *mut acs_chat_cancel,
 ) -> acs_chat_result {
     unsafe {
-        start(callback, user_data, cancel_out, || {
+        start(call_options, callback, user_data, cancel_out, || {
             let tc = handle(thread_client, "thread_client")?
                 .inner
                 .as_async()
@@ -325,12 +337,13 @@ pub unsafe extern "C" fn acs_chat_thread_client_send_typing_notification_async(
 pub unsafe extern "C" fn acs_chat_thread_client_send_read_receipt_async(
     thread_client: *const acs_chat_thread_client,
     message_id: *const c_char,
+    call_options: *const acs_chat_call_options,
     callback: acs_chat_done_callback,
     user_data: *mut c_void,
     cancel_out: *mut *mut acs_chat_cancel,
 ) -> acs_chat_result {
     unsafe {
-        start(callback, user_data, cancel_out, || {
+        start(call_options, callback, user_data, cancel_out, || {
             let tc = handle(thread_client, "thread_client")?
                 .inner
                 .as_async()
@@ -345,12 +358,13 @@ pub unsafe extern "C" fn acs_chat_thread_client_send_read_receipt_async(
 #[no_mangle]
 pub unsafe extern "C" fn acs_chat_identity_client_create_user_async(
     client: *const acs_chat_identity_client,
+    call_options: *const acs_chat_call_options,
     callback: acs_chat_identifier_callback,
     user_data: *mut c_void,
     cancel_out: *mut *mut acs_chat_cancel,
 ) -> acs_chat_result {
     unsafe {
-        start(callback, user_data, cancel_out, || {
+        start(call_options, callback, user_data, cancel_out, || {
             let client = handle(client, "client")?.inner.as_async().clone();
             Ok(async move {
                 let user = engine(client.create_user().await)?;
@@ -368,12 +382,13 @@ pub unsafe extern "C" fn acs_chat_identity_client_create_user_and_token_async(
     scope_list: *const u32,
     scope_count: usize,
     expires_in_minutes: u32,
+    call_options: *const acs_chat_call_options,
     callback: acs_chat_user_and_token_callback,
     user_data: *mut c_void,
     cancel_out: *mut *mut acs_chat_cancel,
 ) -> acs_chat_result {
     unsafe {
-        start(callback, user_data, cancel_out, || {
+        start(call_options, callback, user_data, cancel_out, || {
             let client = handle(client, "client")?.inner.as_async().clone();
             let scopes = scopes(scope_list, scope_count)?;
             let expires_in = expiry(expires_in_minutes);
@@ -398,12 +413,13 @@ pub unsafe extern "C" fn acs_chat_identity_client_get_token_async(
     scope_list: *const u32,
     scope_count: usize,
     expires_in_minutes: u32,
+    call_options: *const acs_chat_call_options,
     callback: acs_chat_access_token_callback,
     user_data: *mut c_void,
     cancel_out: *mut *mut acs_chat_cancel,
 ) -> acs_chat_result {
     unsafe {
-        start(callback, user_data, cancel_out, || {
+        start(call_options, callback, user_data, cancel_out, || {
             let client = handle(client, "client")?.inner.as_async().clone();
             let user = handle(user, "user")?.inner.clone();
             let scopes = scopes(scope_list, scope_count)?;
@@ -422,12 +438,13 @@ pub unsafe extern "C" fn acs_chat_identity_client_get_token_async(
 pub unsafe extern "C" fn acs_chat_identity_client_revoke_tokens_async(
     client: *const acs_chat_identity_client,
     user: *const acs_chat_identifier,
+    call_options: *const acs_chat_call_options,
     callback: acs_chat_done_callback,
     user_data: *mut c_void,
     cancel_out: *mut *mut acs_chat_cancel,
 ) -> acs_chat_result {
     unsafe {
-        start(callback, user_data, cancel_out, || {
+        start(call_options, callback, user_data, cancel_out, || {
             let client = handle(client, "client")?.inner.as_async().clone();
             let user = handle(user, "user")?.inner.clone();
             Ok(async move { engine(client.revoke_tokens(&user).await) })
@@ -441,12 +458,13 @@ pub unsafe extern "C" fn acs_chat_identity_client_revoke_tokens_async(
 pub unsafe extern "C" fn acs_chat_identity_client_delete_user_async(
     client: *const acs_chat_identity_client,
     user: *const acs_chat_identifier,
+    call_options: *const acs_chat_call_options,
     callback: acs_chat_done_callback,
     user_data: *mut c_void,
     cancel_out: *mut *mut acs_chat_cancel,
 ) -> acs_chat_result {
     unsafe {
-        start(callback, user_data, cancel_out, || {
+        start(call_options, callback, user_data, cancel_out, || {
             let client = handle(client, "client")?.inner.as_async().clone();
             let user = handle(user, "user")?.inner.clone();
             Ok(async move { engine(client.delete_user(&user).await) })

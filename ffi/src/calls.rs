@@ -12,6 +12,7 @@ use std::future::Future;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::ptr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use tokio::sync::Notify;
 
@@ -23,6 +24,32 @@ use crate::models::{
 };
 use crate::result::acs_chat_result;
 use crate::strings::into_c_string;
+
+/// Settings of one async call. Fill with `acs_chat_call_options_init`; pass NULL for the defaults.
+#[repr(C)]
+pub struct acs_chat_call_options {
+    /// Deadline for the whole call in milliseconds, retries and token refresh included; 0 means none (the
+    /// client's own timeouts still apply). When it passes first, the callback fires with
+    /// `ACS_CHAT_RESULT_TIMEOUT`; as with cancellation, a request already on the wire may still take effect.
+    pub timeout_ms: u32,
+}
+
+/// Fills `options` with the defaults (no deadline). NULL is ignored.
+#[no_mangle]
+pub unsafe extern "C" fn acs_chat_call_options_init(options: *mut acs_chat_call_options) {
+    crate::boundary::accessor((), || {
+        if !options.is_null() {
+            unsafe { options.write(acs_chat_call_options { timeout_ms: 0 }) };
+        }
+    })
+}
+
+/// The deadline of a call, from its C options (NULL = none).
+fn deadline_of(options: *const acs_chat_call_options) -> Option<Duration> {
+    unsafe { options.as_ref() }
+        .filter(|o| o.timeout_ms != 0)
+        .map(|o| Duration::from_millis(u64::from(o.timeout_ms)))
+}
 
 /// A cancellation handle for one async call. Owned by the caller; free with `acs_chat_cancel_free`.
 /// Requesting cancellation and freeing are independent: the handle may be freed before or after the call
@@ -291,11 +318,29 @@ fn cancelled() -> acs_chat_error {
     )
 }
 
+fn timed_out(deadline: Duration) -> acs_chat_error {
+    acs_chat_error::local(
+        acs_chat_result::ACS_CHAT_RESULT_TIMEOUT,
+        format!(
+            "the call did not complete within its timeout_ms of {} ms",
+            deadline.as_millis()
+        ),
+    )
+}
+
 fn panicked() -> acs_chat_error {
     acs_chat_error::local(
         acs_chat_result::ACS_CHAT_RESULT_PANIC,
         "internal error: a panic was caught while running an async call",
     )
+}
+
+/// Sleeps for `deadline`, or forever when there is none.
+async fn sleep_or_never(deadline: Option<Duration>) {
+    match deadline {
+        Some(d) => tokio::time::sleep(d).await,
+        None => std::future::pending().await,
+    }
 }
 
 /// Fires `callback` once, converting a panic in the conversion of the value into a PANIC outcome. C
@@ -318,6 +363,7 @@ fn fire_once<C: Completion>(callback: C, user_data: &UserData, outcome: FfiResul
 /// # Safety
 /// `cancel_out` is NULL or valid for a write.
 pub(crate) unsafe fn start<C, Fut>(
+    call_options: *const acs_chat_call_options,
     callback: Option<C>,
     user_data: *mut c_void,
     cancel_out: *mut *mut acs_chat_cancel,
@@ -330,6 +376,7 @@ where
     guard(|| {
         let callback = callback.ok_or_else(|| acs_chat_error::invalid("callback is NULL"))?;
         let work = prepare()?;
+        let deadline = deadline_of(call_options);
         let runtime = acs_chat::blocking::runtime()?;
         let signal = Arc::new(Notify::new());
         let user_data = UserData(user_data);
@@ -347,6 +394,11 @@ where
                 () = signal.notified() => {
                     work.abort();
                     Err(cancelled())
+                }
+                () = sleep_or_never(deadline) => {
+                    work.abort();
+                    // `sleep_or_never` only completes when a deadline is set.
+                    Err(timed_out(deadline.unwrap_or_default()))
                 }
                 joined = &mut work => match joined {
                     Ok(outcome) => outcome,
@@ -366,7 +418,6 @@ mod tests {
     use super::*;
     use std::sync::mpsc::{channel, Receiver, Sender};
     use std::sync::Mutex;
-    use std::time::Duration;
 
     /// What a test callback saw: the result code, whether an error came with it and the error's own code.
     type Seen = (acs_chat_result, Option<acs_chat_result>);
@@ -396,6 +447,7 @@ mod tests {
 
     fn start_done<Fut>(
         probe: &Arc<Probe>,
+        call_options: *const acs_chat_call_options,
         cancel_out: *mut *mut acs_chat_cancel,
         work: Fut,
     ) -> acs_chat_result
@@ -403,7 +455,15 @@ mod tests {
         Fut: Future<Output = FfiResult<()>> + Send + 'static,
     {
         let ud = Arc::into_raw(Arc::clone(probe)) as *mut c_void;
-        let rc = unsafe { start(Some(on_done as DoneFn), ud, cancel_out, || Ok(work)) };
+        let rc = unsafe {
+            start(
+                call_options,
+                Some(on_done as DoneFn),
+                ud,
+                cancel_out,
+                || Ok(work),
+            )
+        };
         if rc != acs_chat_result::ACS_CHAT_RESULT_OK {
             // No callback will take the reference over.
             drop(unsafe { Arc::from_raw(ud as *const Probe) });
@@ -414,7 +474,7 @@ mod tests {
     #[test]
     fn a_completed_call_reports_ok_once_without_an_error() {
         let (probe, rx) = probe();
-        let rc = start_done(&probe, ptr::null_mut(), async { Ok(()) });
+        let rc = start_done(&probe, ptr::null(), ptr::null_mut(), async { Ok(()) });
         assert_eq!(rc, acs_chat_result::ACS_CHAT_RESULT_OK);
         assert_eq!(
             rx.recv_timeout(HANG_GUARD).unwrap(),
@@ -425,7 +485,7 @@ mod tests {
     #[test]
     fn a_failed_call_hands_over_its_error() {
         let (probe, rx) = probe();
-        let rc = start_done(&probe, ptr::null_mut(), async {
+        let rc = start_done(&probe, ptr::null(), ptr::null_mut(), async {
             Err(acs_chat_error::invalid("refused"))
         });
         assert_eq!(rc, acs_chat_result::ACS_CHAT_RESULT_OK);
@@ -437,7 +497,7 @@ mod tests {
     fn cancelling_a_pending_call_reports_cancelled_once() {
         let (probe, rx) = probe();
         let mut cancel: *mut acs_chat_cancel = ptr::null_mut();
-        let rc = start_done(&probe, &mut cancel, std::future::pending());
+        let rc = start_done(&probe, ptr::null(), &mut cancel, std::future::pending());
         assert_eq!(rc, acs_chat_result::ACS_CHAT_RESULT_OK);
         assert!(!cancel.is_null());
         unsafe {
@@ -453,9 +513,34 @@ mod tests {
     }
 
     #[test]
+    fn a_call_past_its_deadline_reports_timeout() {
+        let (probe, rx) = probe();
+        let options = acs_chat_call_options { timeout_ms: 20 };
+        let rc = start_done(&probe, &options, ptr::null_mut(), std::future::pending());
+        assert_eq!(rc, acs_chat_result::ACS_CHAT_RESULT_OK);
+        let timeout = acs_chat_result::ACS_CHAT_RESULT_TIMEOUT;
+        assert_eq!(
+            rx.recv_timeout(HANG_GUARD).unwrap(),
+            (timeout, Some(timeout))
+        );
+    }
+
+    #[test]
+    fn call_options_default_to_no_deadline() {
+        let mut options = acs_chat_call_options { timeout_ms: 7 };
+        unsafe { acs_chat_call_options_init(&mut options) };
+        assert_eq!(options.timeout_ms, 0);
+        assert_eq!(deadline_of(&options), None);
+        assert_eq!(deadline_of(ptr::null()), None);
+        options.timeout_ms = 1500;
+        assert_eq!(deadline_of(&options), Some(Duration::from_millis(1500)));
+        unsafe { acs_chat_call_options_init(ptr::null_mut()) };
+    }
+
+    #[test]
     fn a_panic_in_the_work_still_fires_the_callback() {
         let (probe, rx) = probe();
-        let rc = start_done(&probe, ptr::null_mut(), async {
+        let rc = start_done(&probe, ptr::null(), ptr::null_mut(), async {
             if true {
                 panic!("engine bug");
             }
@@ -472,15 +557,23 @@ mod tests {
         // Both calls fail before anything is spawned, so the pointer is never used by a callback.
         let ud = Arc::as_ptr(&probe) as *mut c_void;
         let mut cancel: *mut acs_chat_cancel = ptr::null_mut();
-        let rc = unsafe { start::<DoneFn, _>(None, ud, &mut cancel, || Ok(async { Ok(()) })) };
+        let rc = unsafe {
+            start::<DoneFn, _>(ptr::null(), None, ud, &mut cancel, || Ok(async { Ok(()) }))
+        };
         assert_eq!(rc, acs_chat_result::ACS_CHAT_RESULT_INVALID_ARGUMENT);
         assert!(cancel.is_null());
         let rc = unsafe {
-            start(Some(on_done as DoneFn), ud, &mut cancel, || {
-                Err::<std::future::Ready<FfiResult<()>>, _>(acs_chat_error::invalid(
-                    "topic is NULL",
-                ))
-            })
+            start(
+                ptr::null(),
+                Some(on_done as DoneFn),
+                ud,
+                &mut cancel,
+                || {
+                    Err::<std::future::Ready<FfiResult<()>>, _>(acs_chat_error::invalid(
+                        "topic is NULL",
+                    ))
+                },
+            )
         };
         assert_eq!(rc, acs_chat_result::ACS_CHAT_RESULT_INVALID_ARGUMENT);
         assert!(cancel.is_null());

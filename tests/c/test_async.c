@@ -182,7 +182,7 @@ static int make_user(const acs_chat_identity_client *identity, test_user *u) {
     uint32_t scopes[] = {ACS_CHAT_TOKEN_SCOPE_CHAT};
     memset(u, 0, sizeof *u);
     slot s = {0};
-    if (!AWAIT(s, acs_chat_identity_client_create_user_and_token_async(identity, scopes, 1, 60, on_user_and_token,
+    if (!AWAIT(s, acs_chat_identity_client_create_user_and_token_async(identity, scopes, 1, 60, NULL, on_user_and_token,
                                                                         &s, NULL),
                ACS_CHAT_RESULT_OK))
         return 0;
@@ -226,24 +226,24 @@ static slot never;
 /* Validation errors return synchronously: no callback, no cancellation handle, a last error. */
 static void test_sync_validation(acs_chat_thread_client *tc) {
     acs_chat_cancel *cancel = NULL;
-    CHECK_RC(acs_chat_thread_client_send_message_async(tc, NULL, NULL, on_string, &never, &cancel),
+    CHECK_RC(acs_chat_thread_client_send_message_async(tc, NULL, NULL, NULL, on_string, &never, &cancel),
              ACS_CHAT_RESULT_INVALID_ARGUMENT);
     CHECK(cancel == NULL);
     acs_chat_error *e = acs_chat_last_error_take();
     CHECK(e && strstr(acs_chat_error_message(e), "content"));
     acs_chat_error_free(e);
-    CHECK_RC(acs_chat_thread_client_send_message_async(tc, "x", NULL, NULL, &never, &cancel),
+    CHECK_RC(acs_chat_thread_client_send_message_async(tc, "x", NULL, NULL, NULL, &never, &cancel),
              ACS_CHAT_RESULT_INVALID_ARGUMENT);
     CHECK(cancel == NULL);
     e = acs_chat_last_error_take();
     CHECK(e && strstr(acs_chat_error_message(e), "callback"));
     acs_chat_error_free(e);
-    CHECK_RC(acs_chat_thread_client_send_message_async(NULL, "x", NULL, on_string, &never, NULL),
+    CHECK_RC(acs_chat_thread_client_send_message_async(NULL, "x", NULL, NULL, on_string, &never, NULL),
              ACS_CHAT_RESULT_INVALID_ARGUMENT);
     const char bad_utf8[] = {'a', (char)0xff, 0};
-    CHECK_RC(acs_chat_thread_client_update_topic_async(tc, bad_utf8, on_done, &never, NULL),
+    CHECK_RC(acs_chat_thread_client_update_topic_async(tc, bad_utf8, NULL, on_done, &never, NULL),
              ACS_CHAT_RESULT_INVALID_ARGUMENT);
-    CHECK_RC(acs_chat_thread_client_add_participants_async(tc, NULL, 0, on_failures, &never, NULL),
+    CHECK_RC(acs_chat_thread_client_add_participants_async(tc, NULL, 0, NULL, on_failures, &never, NULL),
              ACS_CHAT_RESULT_INVALID_ARGUMENT);
     acs_chat_error_free(acs_chat_last_error_take());
     /* Cancellation functions accept NULL. */
@@ -259,19 +259,19 @@ static void test_every_operation(const acs_chat_identity_client *identity) {
     if (!make_user(identity, &alice) || !make_user(identity, &bob)) return;
 
     slot s_user = {0};
-    AWAIT(s_user, acs_chat_identity_client_create_user_async(identity, on_identifier, &s_user, NULL),
+    AWAIT(s_user, acs_chat_identity_client_create_user_async(identity, NULL, on_identifier, &s_user, NULL),
           ACS_CHAT_RESULT_OK);
     acs_chat_identifier *carol = s_user.value;
     CHECK(carol && strncmp(acs_chat_identifier_raw_id(carol), "8:acs:", 6) == 0);
     uint32_t scopes[] = {ACS_CHAT_TOKEN_SCOPE_CHAT};
     slot s_token = {0};
-    AWAIT(s_token, acs_chat_identity_client_get_token_async(identity, carol, scopes, 1, 0, on_token, &s_token, NULL),
+    AWAIT(s_token, acs_chat_identity_client_get_token_async(identity, carol, scopes, 1, 0, NULL, on_token, &s_token, NULL),
           ACS_CHAT_RESULT_OK);
     CHECK(s_token.value && acs_chat_access_token_token(s_token.value));
     acs_chat_access_token_free(s_token.value);
 
     slot s_create = {0};
-    AWAIT(s_create, acs_chat_client_create_thread_async(alice.chat, "async topic", NULL, on_create_thread, &s_create,
+    AWAIT(s_create, acs_chat_client_create_thread_async(alice.chat, "async topic", NULL, NULL, on_create_thread, &s_create,
                                                         NULL),
           ACS_CHAT_RESULT_OK);
     acs_chat_thread *thread = s_create.value;
@@ -285,22 +285,22 @@ static void test_every_operation(const acs_chat_identity_client *identity) {
     test_sync_validation(tc);
 
     slot s_topic = {0};
-    AWAIT(s_topic, acs_chat_thread_client_update_topic_async(tc, "renamed", on_done, &s_topic, NULL),
+    AWAIT(s_topic, acs_chat_thread_client_update_topic_async(tc, "renamed", NULL, on_done, &s_topic, NULL),
           ACS_CHAT_RESULT_OK);
     acs_chat_update_thread_options upd;
     acs_chat_update_thread_options_init(&upd);
     upd.topic = "renamed again";
     slot s_props = {0};
-    AWAIT(s_props, acs_chat_thread_client_update_properties_async(tc, &upd, on_done, &s_props, NULL),
+    AWAIT(s_props, acs_chat_thread_client_update_properties_async(tc, &upd, NULL, on_done, &s_props, NULL),
           ACS_CHAT_RESULT_OK);
     slot s_get = {0};
-    AWAIT(s_get, acs_chat_thread_client_get_properties_async(tc, on_thread, &s_get, NULL), ACS_CHAT_RESULT_OK);
+    AWAIT(s_get, acs_chat_thread_client_get_properties_async(tc, NULL, on_thread, &s_get, NULL), ACS_CHAT_RESULT_OK);
     CHECK(s_get.value && streq(acs_chat_thread_topic(s_get.value), "renamed again"));
     acs_chat_thread_free(s_get.value);
 
     acs_chat_participant_input bob_in = {acs_chat_identifier_raw_id(bob.user), "Bob", false, 0};
     slot s_add = {0};
-    AWAIT(s_add, acs_chat_thread_client_add_participants_async(tc, &bob_in, 1, on_failures, &s_add, NULL),
+    AWAIT(s_add, acs_chat_thread_client_add_participants_async(tc, &bob_in, 1, NULL, on_failures, &s_add, NULL),
           ACS_CHAT_RESULT_OK);
     CHECK(s_add.value && acs_chat_participant_failures_count(s_add.value) == 0);
     acs_chat_participant_failures_free(s_add.value);
@@ -309,14 +309,14 @@ static void test_every_operation(const acs_chat_identity_client *identity) {
     acs_chat_send_message_options_init(&send_opts);
     send_opts.sender_display_name = "Alice";
     slot s_send = {0};
-    AWAIT(s_send, acs_chat_thread_client_send_message_async(tc, "hello async", &send_opts, on_string, &s_send, NULL),
+    AWAIT(s_send, acs_chat_thread_client_send_message_async(tc, "hello async", &send_opts, NULL, on_string, &s_send, NULL),
           ACS_CHAT_RESULT_OK);
     char *message_id = s_send.value;
     CHECK(message_id && message_id[0]);
     if (!message_id) return;
 
     slot s_msg = {0};
-    AWAIT(s_msg, acs_chat_thread_client_get_message_async(tc, message_id, on_message, &s_msg, NULL),
+    AWAIT(s_msg, acs_chat_thread_client_get_message_async(tc, message_id, NULL, on_message, &s_msg, NULL),
           ACS_CHAT_RESULT_OK);
     CHECK(s_msg.value && streq(acs_chat_message_content(s_msg.value), "hello async") &&
           streq(acs_chat_message_sender_display_name(s_msg.value), "Alice"));
@@ -326,51 +326,51 @@ static void test_every_operation(const acs_chat_identity_client *identity) {
     acs_chat_update_message_options_init(&edit);
     edit.content = "edited async";
     slot s_edit = {0};
-    AWAIT(s_edit, acs_chat_thread_client_update_message_async(tc, message_id, &edit, on_done, &s_edit, NULL),
+    AWAIT(s_edit, acs_chat_thread_client_update_message_async(tc, message_id, &edit, NULL, on_done, &s_edit, NULL),
           ACS_CHAT_RESULT_OK);
     slot s_msg2 = {0};
-    AWAIT(s_msg2, acs_chat_thread_client_get_message_async(tc, message_id, on_message, &s_msg2, NULL),
+    AWAIT(s_msg2, acs_chat_thread_client_get_message_async(tc, message_id, NULL, on_message, &s_msg2, NULL),
           ACS_CHAT_RESULT_OK);
     CHECK(s_msg2.value && streq(acs_chat_message_content(s_msg2.value), "edited async"));
     acs_chat_message_free(s_msg2.value);
 
     slot s_receipt = {0};
-    AWAIT(s_receipt, acs_chat_thread_client_send_read_receipt_async(tc, message_id, on_done, &s_receipt, NULL),
+    AWAIT(s_receipt, acs_chat_thread_client_send_read_receipt_async(tc, message_id, NULL, on_done, &s_receipt, NULL),
           ACS_CHAT_RESULT_OK);
     slot s_typing = {0};
-    AWAIT(s_typing, acs_chat_thread_client_send_typing_notification_async(tc, "Alice", on_done, &s_typing, NULL),
+    AWAIT(s_typing, acs_chat_thread_client_send_typing_notification_async(tc, "Alice", NULL, on_done, &s_typing, NULL),
           ACS_CHAT_RESULT_OK);
 
     /* A service error arrives through the callback, with its details in the owned error. */
     slot s_missing = {0};
-    AWAIT(s_missing, acs_chat_thread_client_get_message_async(tc, "1", on_message, &s_missing, NULL),
+    AWAIT(s_missing, acs_chat_thread_client_get_message_async(tc, "1", NULL, on_message, &s_missing, NULL),
           ACS_CHAT_RESULT_NOT_FOUND);
     CHECK(s_missing.value == NULL && s_missing.http_status == 404);
 
     slot s_delmsg = {0};
-    AWAIT(s_delmsg, acs_chat_thread_client_delete_message_async(tc, message_id, on_done, &s_delmsg, NULL),
+    AWAIT(s_delmsg, acs_chat_thread_client_delete_message_async(tc, message_id, NULL, on_done, &s_delmsg, NULL),
           ACS_CHAT_RESULT_OK);
     slot s_remove = {0};
-    AWAIT(s_remove, acs_chat_thread_client_remove_participant_async(tc, bob.user, on_done, &s_remove, NULL),
+    AWAIT(s_remove, acs_chat_thread_client_remove_participant_async(tc, bob.user, NULL, on_done, &s_remove, NULL),
           ACS_CHAT_RESULT_OK);
     /* Bob is gone: his view of the thread is refused. */
     acs_chat_thread_client *bob_tc = NULL;
     CHECK_RC(acs_chat_client_get_thread_client(bob.chat, acs_chat_thread_id(thread), &bob_tc), ACS_CHAT_RESULT_OK);
     slot s_refused = {0};
-    AWAIT(s_refused, acs_chat_thread_client_get_properties_async(bob_tc, on_thread, &s_refused, NULL),
+    AWAIT(s_refused, acs_chat_thread_client_get_properties_async(bob_tc, NULL, on_thread, &s_refused, NULL),
           ACS_CHAT_RESULT_SERVICE);
     CHECK(s_refused.http_status == 403);
     acs_chat_thread_client_free(bob_tc);
 
     slot s_delthread = {0};
-    AWAIT(s_delthread, acs_chat_client_delete_thread_async(alice.chat, acs_chat_thread_id(thread), on_done,
+    AWAIT(s_delthread, acs_chat_client_delete_thread_async(alice.chat, acs_chat_thread_id(thread), NULL, on_done,
                                                            &s_delthread, NULL),
           ACS_CHAT_RESULT_OK);
     slot s_revoke = {0};
-    AWAIT(s_revoke, acs_chat_identity_client_revoke_tokens_async(identity, carol, on_done, &s_revoke, NULL),
+    AWAIT(s_revoke, acs_chat_identity_client_revoke_tokens_async(identity, carol, NULL, on_done, &s_revoke, NULL),
           ACS_CHAT_RESULT_OK);
     slot s_deluser = {0};
-    AWAIT(s_deluser, acs_chat_identity_client_delete_user_async(identity, carol, on_done, &s_deluser, NULL),
+    AWAIT(s_deluser, acs_chat_identity_client_delete_user_async(identity, carol, NULL, on_done, &s_deluser, NULL),
           ACS_CHAT_RESULT_OK);
 
     acs_chat_string_free(message_id);
@@ -399,7 +399,7 @@ static void test_concurrent(const acs_chat_identity_client *identity) {
     for (int i = 0; i < CONCURRENT; i++) {
         char text[32];
         snprintf(text, sizeof text, "concurrent %d", i);
-        started += acs_chat_thread_client_send_message_async(tc, text, NULL, on_string, &slots[i], NULL) ==
+        started += acs_chat_thread_client_send_message_async(tc, text, NULL, NULL, on_string, &slots[i], NULL) ==
                    ACS_CHAT_RESULT_OK;
     }
     CHECK(started == CONCURRENT);
@@ -484,7 +484,7 @@ static void test_cancellation(const acs_chat_identity_client *identity) {
              ACS_CHAT_RESULT_OK);
     slot s_cancelled = {0};
     acs_chat_cancel *cancel = NULL;
-    CHECK_RC(acs_chat_thread_client_send_message_async(gated, "never sent", NULL, on_string, &s_cancelled, &cancel),
+    CHECK_RC(acs_chat_thread_client_send_message_async(gated, "never sent", NULL, NULL, on_string, &s_cancelled, &cancel),
              ACS_CHAT_RESULT_OK);
     CHECK(cancel != NULL);
     if (cancel) {
@@ -497,18 +497,27 @@ static void test_cancellation(const acs_chat_identity_client *identity) {
         CHECK(!s_cancelled.on_caller_thread);
         acs_chat_cancel_free(cancel);
     }
+    /* A deadline behaves like a cancellation made by the library: TIMEOUT, once, with an error object. */
+    acs_chat_call_options call_opts;
+    acs_chat_call_options_init(&call_opts);
+    CHECK(call_opts.timeout_ms == 0);
+    call_opts.timeout_ms = 50;
+    slot s_timeout = {0};
+    AWAIT(s_timeout, acs_chat_thread_client_get_properties_async(gated, &call_opts, on_thread, &s_timeout, NULL),
+          ACS_CHAT_RESULT_TIMEOUT);
+    CHECK(s_timeout.value == NULL);
     gate_open(g);
 
     /* With the gate open the same client works again, and nothing was sent by the cancelled call. */
     slot s_after = {0};
-    AWAIT(s_after, acs_chat_thread_client_send_message_async(gated, "after cancel", NULL, on_string, &s_after, NULL),
+    AWAIT(s_after, acs_chat_thread_client_send_message_async(gated, "after cancel", NULL, NULL, on_string, &s_after, NULL),
           ACS_CHAT_RESULT_OK);
     acs_chat_string_free(s_after.value);
 
     /* Cancelling after completion changes nothing: the real outcome was already delivered. */
     slot s_done = {0};
     cancel = NULL;
-    AWAIT(s_done, acs_chat_thread_client_get_properties_async(gated, on_thread, &s_done, &cancel), ACS_CHAT_RESULT_OK);
+    AWAIT(s_done, acs_chat_thread_client_get_properties_async(gated, NULL, on_thread, &s_done, &cancel), ACS_CHAT_RESULT_OK);
     acs_chat_cancel_request(cancel);
     acs_chat_cancel_free(cancel);
     acs_chat_thread_free(s_done.value);
@@ -516,7 +525,7 @@ static void test_cancellation(const acs_chat_identity_client *identity) {
     /* Freeing the handle without requesting cancellation lets the call complete normally. */
     slot s_kept = {0};
     cancel = NULL;
-    CHECK_RC(acs_chat_thread_client_send_typing_notification_async(gated, NULL, on_done, &s_kept, &cancel),
+    CHECK_RC(acs_chat_thread_client_send_typing_notification_async(gated, NULL, NULL, on_done, &s_kept, &cancel),
              ACS_CHAT_RESULT_OK);
     acs_chat_cancel_free(cancel);
     wait_for(&s_kept);
@@ -557,9 +566,9 @@ static void test_free_with_calls_in_flight(const acs_chat_identity_client *ident
     memset(slots, 0, sizeof slots);
     int started = 0;
     for (int i = 0; i < IN_FLIGHT; i++)
-        started += acs_chat_thread_client_send_message_async(tc, "in flight", NULL, on_string, &slots[i], NULL) ==
+        started += acs_chat_thread_client_send_message_async(tc, "in flight", NULL, NULL, on_string, &slots[i], NULL) ==
                    ACS_CHAT_RESULT_OK;
-    started += acs_chat_client_create_thread_async(chat, "made in flight", NULL, on_create_thread,
+    started += acs_chat_client_create_thread_async(chat, "made in flight", NULL, NULL, on_create_thread,
                                                    &slots[IN_FLIGHT], NULL) == ACS_CHAT_RESULT_OK;
     CHECK(started == IN_FLIGHT + 1);
     gate_wait_entered(g);
