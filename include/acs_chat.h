@@ -20,12 +20,33 @@
  *
  * THREADING
  *  - Credentials, chat clients, thread clients and identity clients may be used from several threads at once.
- *    Calls block the calling thread; they run on one library-wide runtime with its own threads.
+ *    Blocking calls block the calling thread; all calls run on one library-wide runtime with its own threads.
  *  - Iterators and result objects may not be mutated (iterated, freed) from two threads at once; result
  *    objects are immutable and may be read from several threads.
  *  - Do not free a handle while another thread is inside a call on it.
  *  - A token refresher callback runs on a library thread, never twice at once for one credential.
  *  - Do not call this library from inside a refresher callback.
+ *
+ * ASYNC CALLS
+ *  - Every operation that sends a request also exists as `acs_chat_X_async(handle, args...,
+ *    const acs_chat_call_options *call_options, callback, void *user_data, acs_chat_cancel **cancel_out)`.
+ *    Arguments are validated and copied before it returns; `call_options` and `cancel_out` may be NULL.
+ *  - It returns ACS_CHAT_RESULT_OK when the call was started: then `callback` runs exactly once, on a library
+ *    thread, possibly before `_async` returns. Any other result means nothing was started, the callback never
+ *    runs, and `acs_chat_last_error_take()` tells why (argument errors are synchronous).
+ *  - The callback receives `user_data`, the result code, the owned results (NULL unless the code is
+ *    ACS_CHAT_RESULT_OK) and an owned `acs_chat_error *` (NULL exactly when the code is OK); free each with
+ *    its `_free` function. `user_data` must stay valid, and usable from a library thread, until the callback
+ *    has run. The callback must return promptly, must not throw or longjmp, and must not make blocking calls of
+ *    this library that send requests (including `_iter_next`): they fail with ACS_CHAT_RESULT_INVALID_ARGUMENT
+ *    there rather than stall the library's threads. It may start async calls.
+ *  - `acs_chat_cancel_request(cancel)` makes a call that has not completed fire its callback with
+ *    ACS_CHAT_RESULT_CANCELLED; a `timeout_ms` deadline does the same with ACS_CHAT_RESULT_TIMEOUT. A request
+ *    already on the wire may still take effect at the service. `acs_chat_cancel_free` releases the handle
+ *    without cancelling; the handle and the call are independent, either may end first.
+ *  - A started call holds its own reference to the engine client, so the client (and credential) handles may
+ *    be freed while calls are in flight: those calls complete normally and their callbacks still run. No
+ *    callback ever receives a pointer to a handle you own, so none can touch a freed handle.
  *
  * TIME
  *  - Timestamps are int64 milliseconds since the Unix epoch (UTC). Optional timestamps are read with

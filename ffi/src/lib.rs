@@ -1,9 +1,10 @@
 //! `libacs_chat`: the acs-chat engine behind a small, handle-based C ABI.
 //!
 //! The C declarations live in `include/acs_chat.h`, generated from this crate by cbindgen; its preamble states
-//! the ownership, threading and versioning rules. This crate holds no chat behaviour of its own: every
-//! operation forwards to the blocking facade of the `acs-chat` crate (`acs_chat::blocking`), whose single
-//! process-wide tokio runtime serves all calls.
+//! the ownership, threading, async and versioning rules. This crate holds no chat behaviour of its own:
+//! blocking operations forward to the blocking facade of the `acs-chat` crate (`acs_chat::blocking`), and the
+//! `_async` ones spawn the engine's async operations on that facade's runtime (`acs_chat::blocking::runtime()`),
+//! so one process-wide tokio runtime serves all calls.
 //!
 //! Every exported function catches panics ([`acs_chat_result::ACS_CHAT_RESULT_PANIC`]), validates its
 //! pointers and strings ([`acs_chat_result::ACS_CHAT_RESULT_INVALID_ARGUMENT`]) and writes its out-parameters

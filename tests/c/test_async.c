@@ -253,6 +253,41 @@ static void test_sync_validation(acs_chat_thread_client *tc) {
     CHECK(fired_count(&never) == 0); /* checked again at the end, after every other callback */
 }
 
+/* A callback that calls back into the library: a blocking request is refused, an async one starts. */
+typedef struct {
+    slot done;
+    slot nested;
+    const acs_chat_thread_client *tc;
+    acs_chat_result blocking_rc;
+    acs_chat_result nested_start_rc;
+} reentry;
+
+static void on_reentry(void *user_data, acs_chat_result rc, acs_chat_error *error) {
+    reentry *r = user_data;
+    acs_chat_thread *t = NULL;
+    r->blocking_rc = acs_chat_thread_client_get_properties(r->tc, &t);
+    acs_chat_error_free(acs_chat_last_error_take());
+    acs_chat_thread_free(t);
+    r->nested_start_rc = acs_chat_thread_client_get_properties_async(r->tc, NULL, on_thread, &r->nested, NULL);
+    record(&r->done, rc, NULL, NULL, error);
+}
+
+static void test_reentry(const acs_chat_thread_client *tc) {
+    reentry r;
+    memset(&r, 0, sizeof r);
+    r.tc = tc;
+    r.nested_start_rc = ACS_CHAT_RESULT_PANIC;
+    AWAIT(r.done, acs_chat_thread_client_send_typing_notification_async(tc, NULL, NULL, on_reentry, &r, NULL),
+          ACS_CHAT_RESULT_OK);
+    CHECK(r.blocking_rc == ACS_CHAT_RESULT_INVALID_ARGUMENT);
+    CHECK(r.nested_start_rc == ACS_CHAT_RESULT_OK);
+    if (r.nested_start_rc == ACS_CHAT_RESULT_OK) {
+        wait_for(&r.nested);
+        CHECK(r.nested.fired == 1 && r.nested.rc == ACS_CHAT_RESULT_OK && r.nested.value);
+        acs_chat_thread_free(r.nested.value);
+    }
+}
+
 /* Every async operation once, in the order of a real session, plus service errors through the callback. */
 static void test_every_operation(const acs_chat_identity_client *identity) {
     test_user alice, bob;
@@ -283,6 +318,7 @@ static void test_every_operation(const acs_chat_identity_client *identity) {
     CHECK_RC(acs_chat_client_get_thread_client(alice.chat, acs_chat_thread_id(thread), &tc), ACS_CHAT_RESULT_OK);
 
     test_sync_validation(tc);
+    test_reentry(tc);
 
     slot s_topic = {0};
     AWAIT(s_topic, acs_chat_thread_client_update_topic_async(tc, "renamed", NULL, on_done, &s_topic, NULL),

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <future>
 #include <memory>
 #include <sstream>
 #include <string>
@@ -105,6 +106,28 @@ int main() {
     acs_chat_error *error = acs_chat_last_error_take();
     check(error != nullptr && acs_chat_error_result(error) == ACS_CHAT_RESULT_INVALID_ARGUMENT, "error object");
     acs_chat_error_free(error);
+
+    // Async from C++: a captureless lambda is the callback, a std::promise travels in user_data.
+    struct Sent {
+        acs_chat_result rc;
+        std::string id;
+    };
+    std::promise<Sent> sent;
+    acs_chat_string_callback on_sent = [](void *user_data, acs_chat_result rc, char *message_id,
+                                          acs_chat_error *err) {
+        auto *p = static_cast<std::promise<Sent> *>(user_data);
+        p->set_value(Sent{rc, message_id != nullptr ? message_id : ""});
+        acs_chat_string_free(message_id);
+        acs_chat_error_free(err);
+    };
+    std::future<Sent> result = sent.get_future();
+    const bool started = acs_chat_thread_client_send_message_async(tc.get(), "async from C++", nullptr, nullptr,
+                                                                   on_sent, &sent, nullptr) == ACS_CHAT_RESULT_OK;
+    check(started, "send message async started");
+    if (started) {
+        Sent outcome = result.get();
+        check(outcome.rc == ACS_CHAT_RESULT_OK && !outcome.id.empty(), "send message async completed");
+    }
 
     std::printf("%d passed, %d failed\n", passed, failed);
     return failed == 0 ? 0 : 1;
