@@ -31,6 +31,8 @@
  *  - Every operation that sends a request also exists as `acs_chat_X_async(handle, args...,
  *    const acs_chat_call_options *call_options, callback, void *user_data, acs_chat_cancel **cancel_out)`.
  *    Arguments are validated and copied before it returns; `call_options` and `cancel_out` may be NULL.
+ *    Iterators have `acs_chat_X_iter_next_async(iter, call_options, callback, user_data, cancel_out)`; start
+ *    the next one only after the previous callback has run (for example from inside that callback).
  *  - It returns ACS_CHAT_RESULT_OK when the call was started: then `callback` runs exactly once, on a library
  *    thread, possibly before `_async` returns. Any other result means nothing was started, the callback never
  *    runs, and `acs_chat_last_error_take()` tells why (argument errors are synchronous).
@@ -44,8 +46,8 @@
  *    ACS_CHAT_RESULT_CANCELLED; a `timeout_ms` deadline does the same with ACS_CHAT_RESULT_TIMEOUT. A request
  *    already on the wire may still take effect at the service. `acs_chat_cancel_free` releases the handle
  *    without cancelling; the handle and the call are independent, either may end first.
- *  - A started call holds its own reference to the engine client, so the client (and credential) handles may
- *    be freed while calls are in flight: those calls complete normally and their callbacks still run. No
+ *  - A started call holds its own reference to the engine client (or iterator state), so the client,
+ *    credential and iterator handles may be freed while calls are in flight: those calls complete normally and their callbacks still run. No
  *    callback ever receives a pointer to a handle you own, so none can touch a freed handle.
  *
  * TIME
@@ -421,6 +423,38 @@ typedef void (*acs_chat_access_token_callback)(void *user_data,
                                                struct acs_chat_access_token *token,
                                                struct acs_chat_error *error);
 
+// Completion of `acs_chat_thread_iter_next_async`: on `ACS_CHAT_RESULT_OK`, either `item` (owned; free with
+// `acs_chat_thread_item_free`) with `done` false, or NULL with `done` true at the end of the list.
+typedef void (*acs_chat_thread_item_callback)(void *user_data,
+                                              acs_chat_result result,
+                                              struct acs_chat_thread_item *item,
+                                              bool done,
+                                              struct acs_chat_error *error);
+
+// Completion of `acs_chat_message_iter_next_async` (item rules as for `acs_chat_thread_item_callback`;
+// free with `acs_chat_message_free`).
+typedef void (*acs_chat_message_item_callback)(void *user_data,
+                                               acs_chat_result result,
+                                               struct acs_chat_message *item,
+                                               bool done,
+                                               struct acs_chat_error *error);
+
+// Completion of `acs_chat_participant_iter_next_async` (item rules as for
+// `acs_chat_thread_item_callback`; free with `acs_chat_participant_free`).
+typedef void (*acs_chat_participant_item_callback)(void *user_data,
+                                                   acs_chat_result result,
+                                                   struct acs_chat_participant *item,
+                                                   bool done,
+                                                   struct acs_chat_error *error);
+
+// Completion of `acs_chat_read_receipt_iter_next_async` (item rules as for
+// `acs_chat_thread_item_callback`; free with `acs_chat_read_receipt_free`).
+typedef void (*acs_chat_read_receipt_item_callback)(void *user_data,
+                                                    acs_chat_result result,
+                                                    struct acs_chat_read_receipt *item,
+                                                    bool done,
+                                                    struct acs_chat_error *error);
+
 // Settings of a chat or identity client. Fill with `acs_chat_client_options_init`, then change fields.
 typedef struct acs_chat_client_options {
   // REST api-version; NULL means the client's default (chat `2023-11-07`, identity `2023-10-01`).
@@ -630,6 +664,37 @@ acs_chat_result acs_chat_identity_client_delete_user_async(const struct acs_chat
                                                            acs_chat_done_callback callback,
                                                            void *user_data,
                                                            struct acs_chat_cancel **cancel_out);
+
+// Yields the next thread of a listing without blocking (common rules:
+// `acs_chat_client_create_thread_async`). The callback gets the item, or `done` true at the end; after an
+// error the listing is over. Start the next `_next_async` on an iterator only after the previous one's
+// callback has run. The iterator may be freed while the call is in flight.
+acs_chat_result acs_chat_thread_iter_next_async(const struct acs_chat_thread_iter *iter,
+                                                const struct acs_chat_call_options *call_options,
+                                                acs_chat_thread_item_callback callback,
+                                                void *user_data,
+                                                struct acs_chat_cancel **cancel_out);
+
+// Async `acs_chat_message_iter_next` (rules as for `acs_chat_thread_iter_next_async`).
+acs_chat_result acs_chat_message_iter_next_async(const struct acs_chat_message_iter *iter,
+                                                 const struct acs_chat_call_options *call_options,
+                                                 acs_chat_message_item_callback callback,
+                                                 void *user_data,
+                                                 struct acs_chat_cancel **cancel_out);
+
+// Async `acs_chat_participant_iter_next` (rules as for `acs_chat_thread_iter_next_async`).
+acs_chat_result acs_chat_participant_iter_next_async(const struct acs_chat_participant_iter *iter,
+                                                     const struct acs_chat_call_options *call_options,
+                                                     acs_chat_participant_item_callback callback,
+                                                     void *user_data,
+                                                     struct acs_chat_cancel **cancel_out);
+
+// Async `acs_chat_read_receipt_iter_next` (rules as for `acs_chat_thread_iter_next_async`).
+acs_chat_result acs_chat_read_receipt_iter_next_async(const struct acs_chat_read_receipt_iter *iter,
+                                                      const struct acs_chat_call_options *call_options,
+                                                      acs_chat_read_receipt_item_callback callback,
+                                                      void *user_data,
+                                                      struct acs_chat_cancel **cancel_out);
 
 // Fills `options` with the defaults (no deadline). NULL is ignored.
 void acs_chat_call_options_init(struct acs_chat_call_options *options);

@@ -8,6 +8,7 @@
 //! behaviour lives in the one generic starter.
 
 use std::ffi::{c_char, c_void};
+use std::sync::Arc;
 
 use acs_chat::operation_options::TypingNotificationOptions;
 
@@ -18,12 +19,20 @@ use crate::calls::{
     acs_chat_message_callback, acs_chat_participant_failures_callback, acs_chat_string_callback,
     acs_chat_thread_callback, acs_chat_user_and_token_callback, start,
 };
+use crate::calls::{
+    acs_chat_message_item_callback, acs_chat_participant_item_callback,
+    acs_chat_read_receipt_item_callback, acs_chat_thread_item_callback,
+};
 use crate::clients::{acs_chat_client, acs_chat_thread_client};
 use crate::error::acs_chat_error;
 use crate::identity::{acs_chat_identity_client, expiry, scopes};
+use crate::iterators::{
+    acs_chat_message_iter, acs_chat_participant_iter, acs_chat_read_receipt_iter,
+    acs_chat_thread_iter, next_item,
+};
 use crate::models::{
-    acs_chat_access_token, acs_chat_identifier, acs_chat_message, acs_chat_participant_failures,
-    acs_chat_thread,
+    acs_chat_access_token, acs_chat_identifier, acs_chat_message, acs_chat_participant,
+    acs_chat_participant_failures, acs_chat_read_receipt, acs_chat_thread, acs_chat_thread_item,
 };
 use crate::options::{
     acs_chat_create_thread_options, acs_chat_participant_input, acs_chat_send_message_options,
@@ -468,6 +477,89 @@ pub unsafe extern "C" fn acs_chat_identity_client_delete_user_async(
             let client = handle(client, "client")?.inner.as_async().clone();
             let user = handle(user, "user")?.inner.clone();
             Ok(async move { engine(client.delete_user(&user).await) })
+        })
+    }
+}
+
+/// Yields the next thread of a listing without blocking (common rules:
+/// `acs_chat_client_create_thread_async`). The callback gets the item, or `done` true at the end; after an
+/// error the listing is over. Start the next `_next_async` on an iterator only after the previous one's
+/// callback has run. The iterator may be freed while the call is in flight.
+#[no_mangle]
+pub unsafe extern "C" fn acs_chat_thread_iter_next_async(
+    iter: *const acs_chat_thread_iter,
+    call_options: *const acs_chat_call_options,
+    callback: acs_chat_thread_item_callback,
+    user_data: *mut c_void,
+    cancel_out: *mut *mut acs_chat_cancel,
+) -> acs_chat_result {
+    unsafe {
+        start(call_options, callback, user_data, cancel_out, || {
+            let cursor = Arc::clone(&handle(iter, "iter")?.cursor);
+            Ok(async move {
+                let item = engine(next_item(&cursor).await)?;
+                Ok(item.as_ref().map(acs_chat_thread_item::new))
+            })
+        })
+    }
+}
+
+/// Async `acs_chat_message_iter_next` (rules as for `acs_chat_thread_iter_next_async`).
+#[no_mangle]
+pub unsafe extern "C" fn acs_chat_message_iter_next_async(
+    iter: *const acs_chat_message_iter,
+    call_options: *const acs_chat_call_options,
+    callback: acs_chat_message_item_callback,
+    user_data: *mut c_void,
+    cancel_out: *mut *mut acs_chat_cancel,
+) -> acs_chat_result {
+    unsafe {
+        start(call_options, callback, user_data, cancel_out, || {
+            let cursor = Arc::clone(&handle(iter, "iter")?.cursor);
+            Ok(async move {
+                let item = engine(next_item(&cursor).await)?;
+                Ok(item.as_ref().map(acs_chat_message::new))
+            })
+        })
+    }
+}
+
+/// Async `acs_chat_participant_iter_next` (rules as for `acs_chat_thread_iter_next_async`).
+#[no_mangle]
+pub unsafe extern "C" fn acs_chat_participant_iter_next_async(
+    iter: *const acs_chat_participant_iter,
+    call_options: *const acs_chat_call_options,
+    callback: acs_chat_participant_item_callback,
+    user_data: *mut c_void,
+    cancel_out: *mut *mut acs_chat_cancel,
+) -> acs_chat_result {
+    unsafe {
+        start(call_options, callback, user_data, cancel_out, || {
+            let cursor = Arc::clone(&handle(iter, "iter")?.cursor);
+            Ok(async move {
+                let item = engine(next_item(&cursor).await)?;
+                Ok(item.as_ref().map(acs_chat_participant::new))
+            })
+        })
+    }
+}
+
+/// Async `acs_chat_read_receipt_iter_next` (rules as for `acs_chat_thread_iter_next_async`).
+#[no_mangle]
+pub unsafe extern "C" fn acs_chat_read_receipt_iter_next_async(
+    iter: *const acs_chat_read_receipt_iter,
+    call_options: *const acs_chat_call_options,
+    callback: acs_chat_read_receipt_item_callback,
+    user_data: *mut c_void,
+    cancel_out: *mut *mut acs_chat_cancel,
+) -> acs_chat_result {
+    unsafe {
+        start(call_options, callback, user_data, cancel_out, || {
+            let cursor = Arc::clone(&handle(iter, "iter")?.cursor);
+            Ok(async move {
+                let item = engine(next_item(&cursor).await)?;
+                Ok(item.as_ref().map(acs_chat_read_receipt::new))
+            })
         })
     }
 }

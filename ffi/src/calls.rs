@@ -19,8 +19,8 @@ use tokio::sync::Notify;
 use crate::boundary::{guard, FfiResult};
 use crate::error::acs_chat_error;
 use crate::models::{
-    acs_chat_access_token, acs_chat_identifier, acs_chat_message, acs_chat_participant_failures,
-    acs_chat_thread,
+    acs_chat_access_token, acs_chat_identifier, acs_chat_message, acs_chat_participant,
+    acs_chat_participant_failures, acs_chat_read_receipt, acs_chat_thread, acs_chat_thread_item,
 };
 use crate::result::acs_chat_result;
 use crate::strings::into_c_string;
@@ -178,6 +178,54 @@ pub type acs_chat_user_and_token_callback = Option<
     ),
 >;
 
+/// Completion of `acs_chat_thread_iter_next_async`: on `ACS_CHAT_RESULT_OK`, either `item` (owned; free with
+/// `acs_chat_thread_item_free`) with `done` false, or NULL with `done` true at the end of the list.
+pub type acs_chat_thread_item_callback = Option<
+    unsafe extern "C" fn(
+        user_data: *mut c_void,
+        result: acs_chat_result,
+        item: *mut acs_chat_thread_item,
+        done: bool,
+        error: *mut acs_chat_error,
+    ),
+>;
+
+/// Completion of `acs_chat_message_iter_next_async` (item rules as for `acs_chat_thread_item_callback`;
+/// free with `acs_chat_message_free`).
+pub type acs_chat_message_item_callback = Option<
+    unsafe extern "C" fn(
+        user_data: *mut c_void,
+        result: acs_chat_result,
+        item: *mut acs_chat_message,
+        done: bool,
+        error: *mut acs_chat_error,
+    ),
+>;
+
+/// Completion of `acs_chat_participant_iter_next_async` (item rules as for
+/// `acs_chat_thread_item_callback`; free with `acs_chat_participant_free`).
+pub type acs_chat_participant_item_callback = Option<
+    unsafe extern "C" fn(
+        user_data: *mut c_void,
+        result: acs_chat_result,
+        item: *mut acs_chat_participant,
+        done: bool,
+        error: *mut acs_chat_error,
+    ),
+>;
+
+/// Completion of `acs_chat_read_receipt_iter_next_async` (item rules as for
+/// `acs_chat_thread_item_callback`; free with `acs_chat_read_receipt_free`).
+pub type acs_chat_read_receipt_item_callback = Option<
+    unsafe extern "C" fn(
+        user_data: *mut c_void,
+        result: acs_chat_result,
+        item: *mut acs_chat_read_receipt,
+        done: bool,
+        error: *mut acs_chat_error,
+    ),
+>;
+
 /// How one kind of C completion callback receives an outcome.
 pub(crate) trait Completion: Copy + Send + 'static {
     /// What the work produces on success; moved to the heap and handed over when the callback fires.
@@ -297,6 +345,33 @@ completion!(
     (acs_chat_identifier, acs_chat_access_token),
     |v| (boxed(v.0), boxed(v.1)),
     (ptr::null_mut(), ptr::null_mut())
+);
+
+/// Implements [`Completion`] for an iterator callback: an item, or the end of the list.
+macro_rules! item_completion {
+    ($($item:ty),*) => {$(
+        impl Completion
+            for unsafe extern "C" fn(*mut c_void, acs_chat_result, *mut $item, bool, *mut acs_chat_error)
+        {
+            type Value = Option<$item>;
+
+            unsafe fn fire(self, user_data: *mut c_void, outcome: FfiResult<Option<$item>>) {
+                let code = code_of(&outcome);
+                match outcome {
+                    Ok(Some(item)) => unsafe { self(user_data, code, boxed(item), false, ptr::null_mut()) },
+                    Ok(None) => unsafe { self(user_data, code, ptr::null_mut(), true, ptr::null_mut()) },
+                    Err(e) => unsafe { self(user_data, code, ptr::null_mut(), false, boxed(e)) },
+                }
+            }
+        }
+    )*};
+}
+
+item_completion!(
+    acs_chat_thread_item,
+    acs_chat_message,
+    acs_chat_participant,
+    acs_chat_read_receipt
 );
 
 /// The caller's `user_data`. The library never dereferences it; the header's contract makes the caller

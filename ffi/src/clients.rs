@@ -132,6 +132,7 @@ pub unsafe extern "C" fn acs_chat_client_list_threads(
         let client = handle(client, "client")?;
         let pager = client
             .inner
+            .as_async()
             .list_chat_threads(time_list_options(options)?)?;
         write_boxed(out, acs_chat_thread_iter::new(pager));
         Ok(())
@@ -293,7 +294,10 @@ pub unsafe extern "C" fn acs_chat_thread_client_list_messages(
     guard(|| {
         let out = out_ptr(iter_out, "iter_out")?;
         let tc = handle(thread_client, "thread_client")?;
-        let pager = tc.inner.list_messages(time_list_options(options)?)?;
+        let pager = tc
+            .inner
+            .as_async()
+            .list_messages(time_list_options(options)?)?;
         write_boxed(out, acs_chat_message_iter::new(pager));
         Ok(())
     })
@@ -342,7 +346,10 @@ pub unsafe extern "C" fn acs_chat_thread_client_list_participants(
     guard(|| {
         let out = out_ptr(iter_out, "iter_out")?;
         let tc = handle(thread_client, "thread_client")?;
-        let pager = tc.inner.list_participants(offset_list_options(options)?)?;
+        let pager = tc
+            .inner
+            .as_async()
+            .list_participants(offset_list_options(options)?)?;
         write_boxed(out, acs_chat_participant_iter::new(pager));
         Ok(())
     })
@@ -428,7 +435,10 @@ pub unsafe extern "C" fn acs_chat_thread_client_list_read_receipts(
     guard(|| {
         let out = out_ptr(iter_out, "iter_out")?;
         let tc = handle(thread_client, "thread_client")?;
-        let pager = tc.inner.list_read_receipts(offset_list_options(options)?)?;
+        let pager = tc
+            .inner
+            .as_async()
+            .list_read_receipts(offset_list_options(options)?)?;
         write_boxed(out, acs_chat_read_receipt_iter::new(pager));
         Ok(())
     })

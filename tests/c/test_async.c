@@ -128,6 +128,20 @@ static void on_user_and_token(void *ud, acs_chat_result rc, acs_chat_identifier 
  * test; no correct run comes near it. */
 enum { HANG_GUARD_SECONDS = 120 };
 
+static void on_message_item_slot(void *ud, acs_chat_result rc, acs_chat_message *v, bool done, acs_chat_error *e) {
+    record(ud, rc, v, done ? ud : NULL, e);
+}
+static void on_thread_item(void *ud, acs_chat_result rc, acs_chat_thread_item *v, bool done, acs_chat_error *e) {
+    record(ud, rc, v, done ? ud : NULL, e);
+}
+static void on_participant_item(void *ud, acs_chat_result rc, acs_chat_participant *v, bool done,
+                                acs_chat_error *e) {
+    record(ud, rc, v, done ? ud : NULL, e);
+}
+static void on_receipt_item(void *ud, acs_chat_result rc, acs_chat_read_receipt *v, bool done, acs_chat_error *e) {
+    record(ud, rc, v, done ? ud : NULL, e);
+}
+
 static void wait_for(slot *s) {
     struct timespec deadline;
     clock_gettime(CLOCK_REALTIME, &deadline);
@@ -373,6 +387,31 @@ static void test_every_operation(const acs_chat_identity_client *identity) {
     slot s_receipt = {0};
     AWAIT(s_receipt, acs_chat_thread_client_send_read_receipt_async(tc, message_id, NULL, on_done, &s_receipt, NULL),
           ACS_CHAT_RESULT_OK);
+    /* One item from each other kind of iterator, without blocking. */
+    acs_chat_participant_iter *pit = NULL;
+    CHECK_RC(acs_chat_thread_client_list_participants(tc, NULL, &pit), ACS_CHAT_RESULT_OK);
+    slot s_pnext = {0};
+    AWAIT(s_pnext, acs_chat_participant_iter_next_async(pit, NULL, on_participant_item, &s_pnext, NULL),
+          ACS_CHAT_RESULT_OK);
+    CHECK(s_pnext.value && acs_chat_participant_identifier(s_pnext.value));
+    acs_chat_participant_free(s_pnext.value);
+    acs_chat_participant_iter_free(pit);
+    acs_chat_read_receipt_iter *rit = NULL;
+    CHECK_RC(acs_chat_thread_client_list_read_receipts(tc, NULL, &rit), ACS_CHAT_RESULT_OK);
+    slot s_rnext = {0};
+    AWAIT(s_rnext, acs_chat_read_receipt_iter_next_async(rit, NULL, on_receipt_item, &s_rnext, NULL),
+          ACS_CHAT_RESULT_OK);
+    CHECK(s_rnext.value && streq(acs_chat_read_receipt_message_id(s_rnext.value), message_id));
+    acs_chat_read_receipt_free(s_rnext.value);
+    acs_chat_read_receipt_iter_free(rit);
+    acs_chat_thread_iter *tit = NULL;
+    CHECK_RC(acs_chat_client_list_threads(alice.chat, NULL, &tit), ACS_CHAT_RESULT_OK);
+    slot s_tnext = {0};
+    AWAIT(s_tnext, acs_chat_thread_iter_next_async(tit, NULL, on_thread_item, &s_tnext, NULL), ACS_CHAT_RESULT_OK);
+    CHECK(s_tnext.value && streq(acs_chat_thread_item_id(s_tnext.value), acs_chat_thread_id(thread)));
+    acs_chat_thread_item_free(s_tnext.value);
+    acs_chat_thread_iter_free(tit);
+
     slot s_typing = {0};
     AWAIT(s_typing, acs_chat_thread_client_send_typing_notification_async(tc, "Alice", NULL, on_done, &s_typing, NULL),
           ACS_CHAT_RESULT_OK);
@@ -417,6 +456,39 @@ static void test_every_operation(const acs_chat_identity_client *identity) {
     free_user(&bob);
 }
 
+/* Drains a message iterator with chained `_next_async` calls, each started from the previous callback. */
+typedef struct {
+    acs_chat_message_iter *it;
+    size_t text_items;
+    slot end; /* fired once, with the end of the list or the error */
+} drain;
+
+static void on_message_item(void *user_data, acs_chat_result rc, acs_chat_message *item, bool done,
+                            acs_chat_error *error) {
+    drain *d = user_data;
+    if (rc == ACS_CHAT_RESULT_OK && !done) {
+        d->text_items += streq(acs_chat_message_get_type(item), "text");
+        acs_chat_message_free(item);
+        acs_chat_result next = acs_chat_message_iter_next_async(d->it, NULL, on_message_item, d, NULL);
+        if (next != ACS_CHAT_RESULT_OK) record(&d->end, next, NULL, NULL, acs_chat_last_error_take());
+        return;
+    }
+    record(&d->end, rc, NULL, NULL, error);
+}
+
+static size_t count_text_messages_async(const acs_chat_thread_client *tc, uint32_t page_size) {
+    acs_chat_list_options opts;
+    acs_chat_list_options_init(&opts);
+    opts.page_size = page_size;
+    drain d;
+    memset(&d, 0, sizeof d);
+    CHECK_RC(acs_chat_thread_client_list_messages(tc, &opts, &d.it), ACS_CHAT_RESULT_OK);
+    if (!d.it) return 0;
+    AWAIT(d.end, acs_chat_message_iter_next_async(d.it, NULL, on_message_item, &d, NULL), ACS_CHAT_RESULT_OK);
+    acs_chat_message_iter_free(d.it);
+    return d.text_items;
+}
+
 enum { CONCURRENT = 100 };
 
 /* 100 sends in flight at once on one thread client: each callback fires once, every message arrives. */
@@ -450,6 +522,7 @@ static void test_concurrent(const acs_chat_identity_client *identity) {
     CHECK(distinct);
     for (int i = 0; i < started; i++) acs_chat_string_free(slots[i].value);
     CHECK(count_text_messages(tc) == CONCURRENT);
+    CHECK(count_text_messages_async(tc, 30) == CONCURRENT); /* four pages */
 
     acs_chat_thread_client_free(tc);
     acs_chat_thread_free(thread);
@@ -598,6 +671,11 @@ static void test_free_with_calls_in_flight(const acs_chat_identity_client *ident
     acs_chat_thread_client *tc = NULL;
     CHECK_RC(acs_chat_client_get_thread_client(chat, acs_chat_thread_id(thread), &tc), ACS_CHAT_RESULT_OK);
 
+    acs_chat_message_iter *it = NULL;
+    CHECK_RC(acs_chat_thread_client_list_messages(tc, NULL, &it), ACS_CHAT_RESULT_OK);
+    slot s_item = {0};
+    CHECK_RC(acs_chat_message_iter_next_async(it, NULL, on_message_item_slot, &s_item, NULL), ACS_CHAT_RESULT_OK);
+
     slot slots[IN_FLIGHT + 1];
     memset(slots, 0, sizeof slots);
     int started = 0;
@@ -608,6 +686,7 @@ static void test_free_with_calls_in_flight(const acs_chat_identity_client *ident
                                                    &slots[IN_FLIGHT], NULL) == ACS_CHAT_RESULT_OK;
     CHECK(started == IN_FLIGHT + 1);
     gate_wait_entered(g);
+    acs_chat_message_iter_free(it);
     acs_chat_thread_client_free(tc);
     acs_chat_client_free(chat);
     acs_chat_credential_free(cred);
@@ -619,6 +698,9 @@ static void test_free_with_calls_in_flight(const acs_chat_identity_client *ident
         ok += slots[i].fired == 1 && slots[i].rc == ACS_CHAT_RESULT_OK;
     }
     CHECK(ok == IN_FLIGHT + 1);
+    wait_for(&s_item); /* the listing's first item: the thread's creation message or one of the sends */
+    CHECK(s_item.fired == 1 && s_item.rc == ACS_CHAT_RESULT_OK && s_item.value != NULL);
+    acs_chat_message_free(s_item.value);
     for (int i = 0; i < IN_FLIGHT; i++) acs_chat_string_free(slots[i].value);
     acs_chat_thread *made = slots[IN_FLIGHT].value;
     CHECK(made && streq(acs_chat_thread_topic(made), "made in flight"));
