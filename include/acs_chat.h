@@ -47,8 +47,9 @@
  *    already on the wire may still take effect at the service. `acs_chat_cancel_free` releases the handle
  *    without cancelling; the handle and the call are independent, either may end first.
  *  - A started call holds its own reference to the engine client (or iterator state), so the client,
- *    credential and iterator handles may be freed while calls are in flight: those calls complete normally and their callbacks still run. No
- *    callback ever receives a pointer to a handle you own, so none can touch a freed handle.
+ *    credential and iterator handles may be freed while calls are in flight: those calls complete normally
+ *    and their callbacks still run. No callback ever receives a pointer to a handle you own, so none can
+ *    touch a freed handle.
  *
  * TIME
  *  - Timestamps are int64 milliseconds since the Unix epoch (UTC). Optional timestamps are read with
