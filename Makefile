@@ -22,7 +22,7 @@ export PYTHON
 # Every pip run under make (ours and the bindings') keeps its cache out of the user's home.
 export PIP_NO_CACHE_DIR := 1
 
-.PHONY: help venv test demo emulator
+.PHONY: help venv test demo emulator bench
 
 # The C library's targets (header, ffi-test, ...): see ffi/ffi.mk.
 include ffi/ffi.mk
@@ -36,6 +36,8 @@ help:
 	@echo "               with ACS_CONNECTION_STRING set, run the demo against that resource instead"
 	@echo "make emulator  build and run the emulator in the foreground with --tls on $(EMULATOR_LISTEN),"
 	@echo "               data in $(EMULATOR_DB) (Ctrl-C stops it; EMULATOR_ARGS=... adds flags)"
+	@echo "make bench     release build, then the benchmarks; writes bench/README.md and bench/results.json"
+	@echo "               (QUICK=1: a short run that only checks the harness)"
 	@echo "make venv      create .venv and install tests/conformance/requirements.txt (only when changed)"
 	@echo "make py-test   the Python package: build it into .venv with maturin, run tests/python (see py/py.mk)"
 	@echo "make py-demo   the Python package's quickstart (examples/quickstart.py)"
@@ -74,3 +76,8 @@ emulator:
 	@cargo build -p acs-chat-emulator
 	@mkdir -p "$(dir $(EMULATOR_DB))"
 	@exec $(EMULATOR_BIN) --listen $(EMULATOR_LISTEN) --tls --db "$(EMULATOR_DB)" $(EMULATOR_ARGS)
+
+bench:
+	@echo "==> cargo build --release -p acs-chat-emulator -p acs-chat-bench"
+	@cargo build --release -p acs-chat-emulator -p acs-chat-bench
+	@target/release/acs-chat-bench --emulator-bin target/release/acs-chat-emulator $(if $(QUICK),--quick)
