@@ -20,9 +20,10 @@ struct Args {
     /// Path of the emulator binary (build it with `cargo build --release -p acs-chat-emulator`).
     #[arg(long, default_value = "target/release/acs-chat-emulator")]
     emulator_bin: PathBuf,
-    /// Directory that receives README.md and results.json.
-    #[arg(long, default_value = "bench")]
-    out_dir: PathBuf,
+    /// Directory that receives README.md and results.json [default: bench, or target/bench-quick with
+    /// --quick so that a harness check never replaces the published figures].
+    #[arg(long)]
+    out_dir: Option<PathBuf>,
     /// A short run that checks the harness works (figures are not meaningful).
     #[arg(long)]
     quick: bool,
@@ -56,7 +57,14 @@ async fn main() -> anyhow::Result<()> {
     let emulator = emulator_process::EmulatorProcess::start(&args.emulator_bin)?;
     let mut results = scenarios::emulator_throughput(&emulator, &settings).await?;
     results.extend(scenarios::engine_vs_bare(&emulator, &settings).await?);
-    report::write(&args.out_dir, &results, &settings, args.quick)?;
-    eprintln!("bench: wrote {}", args.out_dir.join("README.md").display());
+    let out_dir = args.out_dir.unwrap_or_else(|| {
+        PathBuf::from(if args.quick {
+            "target/bench-quick"
+        } else {
+            "bench"
+        })
+    });
+    report::write(&out_dir, &results, &settings, args.quick)?;
+    eprintln!("bench: wrote {}", out_dir.join("README.md").display());
     Ok(())
 }
