@@ -18,7 +18,7 @@ use acs_chat::Pager;
 use serde::de::DeserializeOwned;
 use tokio::sync::Mutex;
 
-use crate::boundary::{free_boxed, guard, handle_mut, out_ptr, FfiResult};
+use crate::boundary::{free_boxed, guard, handle, out_ptr, FfiResult};
 use crate::error::acs_chat_error;
 use crate::models::{
     acs_chat_message, acs_chat_participant, acs_chat_read_receipt, acs_chat_thread_item,
@@ -130,7 +130,7 @@ pub unsafe extern "C" fn acs_chat_thread_iter_next(
     guard(|| {
         let item_out = out_ptr(thread_out, "thread_out")?;
         let done_out = out_ptr(done_out, "done_out")?;
-        let iter = handle_mut(iter, "iter")?;
+        let iter = handle(iter, "iter")?;
         next_into(&iter.cursor, item_out, done_out, acs_chat_thread_item::new)
     })
 }
@@ -164,7 +164,7 @@ pub unsafe extern "C" fn acs_chat_message_iter_next(
     guard(|| {
         let item_out = out_ptr(message_out, "message_out")?;
         let done_out = out_ptr(done_out, "done_out")?;
-        let iter = handle_mut(iter, "iter")?;
+        let iter = handle(iter, "iter")?;
         next_into(&iter.cursor, item_out, done_out, acs_chat_message::new)
     })
 }
@@ -198,7 +198,7 @@ pub unsafe extern "C" fn acs_chat_participant_iter_next(
     guard(|| {
         let item_out = out_ptr(participant_out, "participant_out")?;
         let done_out = out_ptr(done_out, "done_out")?;
-        let iter = handle_mut(iter, "iter")?;
+        let iter = handle(iter, "iter")?;
         next_into(&iter.cursor, item_out, done_out, acs_chat_participant::new)
     })
 }
@@ -233,7 +233,7 @@ pub unsafe extern "C" fn acs_chat_read_receipt_iter_next(
     guard(|| {
         let item_out = out_ptr(receipt_out, "receipt_out")?;
         let done_out = out_ptr(done_out, "done_out")?;
-        let iter = handle_mut(iter, "iter")?;
+        let iter = handle(iter, "iter")?;
         next_into(&iter.cursor, item_out, done_out, acs_chat_read_receipt::new)
     })
 }
