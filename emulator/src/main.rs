@@ -173,6 +173,8 @@ struct StartupLine<'a> {
 }
 
 async fn run(config: EmulatorConfig) -> anyhow::Result<()> {
+    // Handlers go in before the startup line: a supervisor may send SIGTERM as soon as it has read it.
+    let stop = shutdown_signal()?;
     let emulator = Emulator::start(config).await?;
     let line = StartupLine {
         endpoint: emulator.endpoint(),
@@ -186,28 +188,32 @@ async fn run(config: EmulatorConfig) -> anyhow::Result<()> {
         stdout.flush()?;
     }
     tracing::info!(endpoint = emulator.endpoint(), "serving");
-    wait_for_signal().await?;
+    stop.await;
     tracing::info!("shutting down");
     emulator.shutdown().await;
     Ok(())
 }
 
+/// Registers the SIGINT/SIGTERM handlers now; the returned future completes on the first of them.
 #[cfg(unix)]
-async fn wait_for_signal() -> anyhow::Result<()> {
+fn shutdown_signal() -> anyhow::Result<impl std::future::Future<Output = ()>> {
     use tokio::signal::unix::{signal, SignalKind};
     let mut term = signal(SignalKind::terminate())?;
     let mut int = signal(SignalKind::interrupt())?;
-    tokio::select! {
-        _ = term.recv() => {}
-        _ = int.recv() => {}
-    }
-    Ok(())
+    Ok(async move {
+        tokio::select! {
+            _ = term.recv() => {}
+            _ = int.recv() => {}
+        }
+    })
 }
 
+/// Ctrl-C on platforms without Unix signals.
 #[cfg(not(unix))]
-async fn wait_for_signal() -> anyhow::Result<()> {
-    tokio::signal::ctrl_c().await?;
-    Ok(())
+fn shutdown_signal() -> anyhow::Result<impl std::future::Future<Output = ()>> {
+    Ok(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
 }
 
 #[cfg(test)]
