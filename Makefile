@@ -22,7 +22,7 @@ export PYTHON
 # Every pip run under make (ours and the bindings') keeps its cache out of the user's home.
 export PIP_NO_CACHE_DIR := 1
 
-.PHONY: help venv test demo emulator bench
+.PHONY: help venv system-tools test demo demo-official-sdk emulator bench install
 
 # The C library's targets (header, ffi-test, ...): see ffi/ffi.mk.
 include ffi/ffi.mk
@@ -32,8 +32,10 @@ include py/py.mk
 help:
 	@echo "make test      fmt check, clippy, build, cargo tests, Python conformance suite (official SDK vs emulator),"
 	@echo "               Python package tests, C library tests"
-	@echo "make demo      start the emulator (TLS, in-memory) and run examples/official_sdk_demo.py against it;"
-	@echo "               with ACS_CONNECTION_STRING set, run the demo against that resource instead"
+	@echo "make demo      the Rust, Python and C quickstarts, each against a fresh emulator; with"
+	@echo "               ACS_CONNECTION_STRING set, against that resource instead"
+	@echo "make demo-official-sdk  the same tour with the official Python SDK 1.2.0 (for comparison)"
+	@echo "make install   PREFIX=/usr/local: the C library (header, .a/.so, pkg-config, CMake package)"
 	@echo "make emulator  build and run the emulator in the foreground with --tls on $(EMULATOR_LISTEN),"
 	@echo "               data in $(EMULATOR_DB) (Ctrl-C stops it; EMULATOR_ARGS=... adds flags)"
 	@echo "make bench     release build, then the benchmarks; writes bench/README.md and bench/results.json"
@@ -47,7 +49,10 @@ help:
 venv:
 	@scripts/ensure_venv.sh
 
-test: venv
+system-tools:
+	@scripts/ensure_system_tools.sh
+
+test: venv system-tools
 	@echo "==> cargo fmt --all -- --check"
 	@cargo fmt --all -- --check
 	@echo "==> cargo clippy --workspace --all-targets -- -D warnings"
@@ -62,7 +67,16 @@ test: venv
 	@$(MAKE) --no-print-directory ffi-test
 	@echo "==> make test: all checks passed"
 
-demo: venv
+# Our three quickstarts: Rust, Python and C. Each starts an emulator unless ACS_CONNECTION_STRING is set, in
+# which case it talks to that Azure Communication Services resource.
+demo: venv system-tools
+	@echo "==> Rust quickstart (cargo run --example quickstart)"
+	@cargo run --quiet --example quickstart
+	@$(MAKE) --no-print-directory py-demo
+	@$(MAKE) --no-print-directory ffi-demo
+
+# The same tour with the official azure-communication-chat 1.2.0 SDK, to compare with.
+demo-official-sdk: venv
 	@if [[ -n "$${ACS_CONNECTION_STRING:-}" ]]; then \
 		echo "==> ACS_CONNECTION_STRING is set: running the demo against that resource (no emulator)"; \
 		$(VENV_PY) examples/official_sdk_demo.py; \
@@ -71,6 +85,10 @@ demo: venv
 		cargo build -p acs-chat-emulator; \
 		$(VENV_PY) scripts/with_emulator.py -- $(VENV_PY) examples/official_sdk_demo.py; \
 	fi
+
+# The C library for C/C++ users: header, static and shared library, pkg-config file, CMake package.
+install:
+	@$(MAKE) --no-print-directory ffi-install PREFIX="$(PREFIX)"
 
 emulator:
 	@cargo build -p acs-chat-emulator
