@@ -64,6 +64,7 @@ test: venv system-tools
 	@echo "==> pytest tests/conformance"
 	@$(VENV_PY) -m pytest tests/conformance -q
 	@$(MAKE) --no-print-directory py-test
+	@$(MAKE) --no-print-directory py-typecheck
 	@$(MAKE) --no-print-directory ffi-test
 	@echo "==> make test: all checks passed"
 

@@ -28,7 +28,7 @@ py-demo: py-develop
 # mypy --strict over the package, its tests and the quickstart (installs mypy into .venv when missing).
 .PHONY: py-typecheck
 py-typecheck:
-	@$(PY_VENV_PY) -c "import mypy" 2>/dev/null || $(PY_VENV_PY) -m pip install --quiet mypy
+	@$(PY_VENV_PY) -c "import mypy" 2>/dev/null || $(PY_VENV_PY) -m pip install --quiet "mypy==2.4.1"
 	@echo "==> mypy --strict"
 	@$(PY_VENV_PY) -m mypy --strict py/python/acs_chat tests/python examples/quickstart.py
 	@echo "==> mypy.stubtest acs_chat"
