@@ -99,4 +99,6 @@ emulator:
 bench:
 	@echo "==> cargo build --release -p acs-chat-emulator -p acs-chat-bench"
 	@cargo build --release -p acs-chat-emulator -p acs-chat-bench
-	@target/release/acs-chat-bench --emulator-bin target/release/acs-chat-emulator $(if $(QUICK),--quick)
+	@$(MAKE) --no-print-directory ffi-bench-build
+	@target/release/acs-chat-bench --emulator-bin target/release/acs-chat-emulator \
+		--c-bench target/release/ffi-bench/bench_send $(if $(QUICK),--quick)

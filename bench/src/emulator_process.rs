@@ -13,16 +13,25 @@ pub struct EmulatorProcess {
     pub authority: String,
     /// The decoded access key from its connection string.
     pub access_key: Vec<u8>,
+    /// The connection string it printed (holds the access key: never log it).
+    pub connection_string: String,
+    /// Path of the CA certificate PEM when started with TLS.
+    pub ca_cert: Option<std::path::PathBuf>,
     _data_dir: tempfile::TempDir,
 }
 
 impl EmulatorProcess {
-    /// Starts `bin` on a free loopback port with the default SQLite storage in a fresh temporary directory.
-    pub fn start(bin: &Path) -> anyhow::Result<EmulatorProcess> {
+    /// Starts `bin` on a free loopback port with the default SQLite storage in a fresh temporary directory;
+    /// with `tls`, it serves HTTPS with its self-signed CA (path in [`EmulatorProcess::ca_cert`]).
+    pub fn start(bin: &Path, tls: bool) -> anyhow::Result<EmulatorProcess> {
         let data_dir = tempfile::tempdir()?;
-        let mut child = Command::new(bin)
-            .args(["--listen", "127.0.0.1:0", "--db"])
-            .arg(data_dir.path().join("bench.sqlite3"))
+        let mut cmd = Command::new(bin);
+        cmd.args(["--listen", "127.0.0.1:0", "--db"])
+            .arg(data_dir.path().join("bench.sqlite3"));
+        if tls {
+            cmd.arg("--tls");
+        }
+        let mut child = cmd
             .env("RUST_LOG", "warn")
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -36,11 +45,14 @@ impl EmulatorProcess {
         let endpoint = info["endpoint"].as_str().context("endpoint")?;
         let authority = endpoint
             .trim_start_matches("http://")
+            .trim_start_matches("https://")
             .trim_end_matches('/')
             .to_owned();
         let connection_string = info["connection_string"]
             .as_str()
-            .context("connection_string")?;
+            .context("connection_string")?
+            .to_owned();
+        let ca_cert = info["ca_cert"].as_str().map(std::path::PathBuf::from);
         let key = connection_string
             .split(';')
             .find_map(|part| part.strip_prefix("accesskey="))
@@ -51,6 +63,8 @@ impl EmulatorProcess {
             child,
             authority,
             access_key,
+            connection_string,
+            ca_cert,
             _data_dir: data_dir,
         })
     }

@@ -33,6 +33,10 @@ struct Args {
     /// Seconds each round measures.
     #[arg(long)]
     seconds: Option<f64>,
+    /// The C `send_message` loop program (`make ffi-bench-build` builds target/release/ffi-bench/bench_send);
+    /// scenario 4 is skipped without it.
+    #[arg(long)]
+    c_bench: Option<PathBuf>,
     /// Concurrent keep-alive connections of the load generator.
     #[arg(long, default_value_t = 8)]
     connections: usize,
@@ -54,9 +58,16 @@ async fn main() -> anyhow::Result<()> {
         "bench: starting the emulator ({})",
         args.emulator_bin.display()
     );
-    let emulator = emulator_process::EmulatorProcess::start(&args.emulator_bin)?;
+    let emulator = emulator_process::EmulatorProcess::start(&args.emulator_bin, false)?;
     let mut results = scenarios::emulator_throughput(&emulator, &settings).await?;
     results.extend(scenarios::engine_vs_bare(&emulator, &settings).await?);
+    match args.c_bench {
+        Some(program) => {
+            eprintln!("bench: scenario 4, C send_message loop vs the Rust engine");
+            results.extend(scenarios::c_vs_engine(&emulator, &settings, program).await?);
+        }
+        None => eprintln!("bench: scenario 4 skipped (no --c-bench program)"),
+    }
     let out_dir = args.out_dir.unwrap_or_else(|| {
         PathBuf::from(if args.quick {
             "target/bench-quick"

@@ -1,9 +1,11 @@
 //! The benchmark scenarios. Each round runs the compared programs one after the other (alternating), so
 //! drift of the shared machine affects them alike; figures are rounds' medians.
 
+mod c_ffi;
 mod emulator;
 mod engine;
 
+pub use c_ffi::c_vs_engine;
 pub use emulator::emulator_throughput;
 pub use engine::engine_vs_bare;
 
