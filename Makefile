@@ -96,9 +96,42 @@ emulator:
 	@mkdir -p "$(dir $(EMULATOR_DB))"
 	@exec $(EMULATOR_BIN) --listen $(EMULATOR_LISTEN) --tls --db "$(EMULATOR_DB)" $(EMULATOR_ARGS)
 
-bench:
+# The bench venv (target/bench-venv): the official SDK 1.2.0 (and aiohttp for its aio client) from PyPI,
+# matplotlib for the chart, and acs_chat from a release wheel built here.
+BENCH_VENV := target/bench-venv
+BENCH_PY := $(BENCH_VENV)/bin/python
+
+.PHONY: bench bench-venv bench-quick
+bench-venv:
+	@test -x $(BENCH_PY) || python3 -m venv $(BENCH_VENV)
+	@echo "==> bench venv: azure-communication-chat==1.2.0, aiohttp, matplotlib, maturin"
+	@$(BENCH_PY) -m pip install --no-cache-dir --quiet "azure-communication-chat==1.2.0" aiohttp matplotlib "maturin>=1.5,<2"
+	@echo "==> maturin build --release (acs_chat wheel into the bench venv)"
+	@rm -rf target/bench-wheels
+	@VIRTUAL_ENV=$(abspath $(BENCH_VENV)) $(BENCH_VENV)/bin/maturin build --release --quiet --out target/bench-wheels
+	@$(BENCH_PY) -m pip install --no-cache-dir --quiet --force-reinstall --no-deps target/bench-wheels/*.whl
+
+bench: bench-venv
 	@echo "==> cargo build --release -p acs-chat-emulator -p acs-chat-bench"
 	@cargo build --release -p acs-chat-emulator -p acs-chat-bench
 	@$(MAKE) --no-print-directory ffi-bench-build
 	@target/release/acs-chat-bench --emulator-bin target/release/acs-chat-emulator \
-		--c-bench target/release/ffi-bench/bench_send $(if $(QUICK),--quick)
+		--c-bench target/release/ffi-bench/bench_send --python $(BENCH_PY) $(if $(QUICK),--quick)
+
+# Harness check for `make test`: DEBUG builds only (no release compile), figures not asserted, < 2 minutes.
+# The Python scenario runs when the bench venv exists (make bench made it) and py/python holds a built
+# extension (make py-develop); otherwise it is skipped with a notice.
+bench-quick:
+	@cargo build -p acs-chat-emulator -p acs-chat-bench -p acs-chat-ffi
+	@mkdir -p target/bench-quick
+	@$(FFI_CC) -std=c11 -Wall -Wextra -Werror -pedantic -O2 -Iinclude -o target/bench-quick/bench_send.tmp \
+		tests/c/bench_send.c target/debug/libacs_chat.a $(FFI_LDLIBS)
+	@mv -f target/bench-quick/bench_send.tmp target/bench-quick/bench_send
+	@if [ -x $(BENCH_PY) ] && ls py/python/acs_chat/_acs_chat*.so >/dev/null 2>&1; then \
+		PYTHONPATH=$(CURDIR)/py/python target/debug/acs-chat-bench --quick --emulator-bin target/debug/acs-chat-emulator \
+			--c-bench target/bench-quick/bench_send --python $(BENCH_PY); \
+	else \
+		echo "==> bench-quick: no bench venv or built acs_chat extension: Python scenario skipped"; \
+		target/debug/acs-chat-bench --quick --emulator-bin target/debug/acs-chat-emulator \
+			--c-bench target/bench-quick/bench_send; \
+	fi

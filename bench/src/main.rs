@@ -37,6 +37,13 @@ struct Args {
     /// scenario 4 is skipped without it.
     #[arg(long)]
     c_bench: Option<PathBuf>,
+    /// The bench venv's Python (acs_chat and azure-communication-chat==1.2.0 installed); scenario 3 is
+    /// skipped without it.
+    #[arg(long)]
+    python: Option<PathBuf>,
+    /// The Python driver script of scenario 3.
+    #[arg(long, default_value = "bench/python/driver.py")]
+    python_driver: PathBuf,
     /// Concurrent keep-alive connections of the load generator.
     #[arg(long, default_value_t = 8)]
     connections: usize,
@@ -68,6 +75,21 @@ async fn main() -> anyhow::Result<()> {
         }
         None => eprintln!("bench: scenario 4 skipped (no --c-bench program)"),
     }
+    drop(emulator);
+    let chart_python = args.python.clone();
+    match args.python {
+        Some(python) => {
+            eprintln!("bench: scenario 3, Python acs_chat vs azure-communication-chat 1.2.0 (TLS emulator)");
+            let setup = scenarios::PythonSetup {
+                python,
+                driver: args.python_driver.clone(),
+                quick: args.quick,
+                emulator_bin: args.emulator_bin.clone(),
+            };
+            results.extend(scenarios::python_vs_official(setup, &settings).await?);
+        }
+        None => eprintln!("bench: scenario 3 skipped (no --python interpreter)"),
+    }
     let out_dir = args.out_dir.unwrap_or_else(|| {
         PathBuf::from(if args.quick {
             "target/bench-quick"
@@ -77,5 +99,19 @@ async fn main() -> anyhow::Result<()> {
     });
     report::write(&out_dir, &results, &settings, args.quick)?;
     eprintln!("bench: wrote {}", out_dir.join("README.md").display());
+    if let Some(python) = &chart_python {
+        let chart = std::process::Command::new(python)
+            .arg(args.python_driver.with_file_name("chart.py"))
+            .arg(out_dir.join("results.json"))
+            .arg(out_dir.join("ratios.png"))
+            .status()?;
+        if !chart.success() {
+            anyhow::bail!(
+                "drawing {} failed ({chart})",
+                out_dir.join("ratios.png").display()
+            );
+        }
+        eprintln!("bench: wrote {}", out_dir.join("ratios.png").display());
+    }
     Ok(())
 }

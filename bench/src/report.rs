@@ -35,6 +35,17 @@ fn summarize(r: &ScenarioResult) -> Summary<'_> {
     }
 }
 
+/// A figure with the precision its size deserves (0.53 listings/s must not print as 1).
+fn fig(v: f64) -> String {
+    if v.abs() >= 100.0 {
+        format!("{v:.0}")
+    } else if v.abs() >= 10.0 {
+        format!("{v:.1}")
+    } else {
+        format!("{v:.2}")
+    }
+}
+
 fn machine() -> String {
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
@@ -65,7 +76,11 @@ pub fn write(
     for x in &mut summaries {
         if let Some((base_name, _)) = &x.result.baseline {
             if let Some((_, base)) = medians.iter().find(|(n, _)| n == base_name) {
-                x.ratio_to_baseline = Some(x.median / base);
+                x.ratio_to_baseline = Some(if x.result.lower_is_better {
+                    base / x.median
+                } else {
+                    x.median / base
+                });
             }
         }
     }
@@ -104,12 +119,12 @@ pub fn write(
     );
     for x in &summaries {
         md.push_str(&format!(
-            "| {} | {:.0} {} | {:.0} | {:.0} | {} | {} |\n",
+            "| {} | {} {} | {} | {} | {} | {} |\n",
             x.result.name,
-            x.median,
+            fig(x.median),
             x.result.unit,
-            x.min,
-            x.max,
+            fig(x.min),
+            fig(x.max),
             x.result.target.map_or("-".into(), |t| format!("{t:.0}")),
             match x.meets_target {
                 Some(true) => "yes",
@@ -127,7 +142,7 @@ pub fn write(
         })
         .collect();
     if !comparisons.is_empty() {
-        md.push_str("\n| comparison (same run) | ratio of medians | target | meets |\n|---|---:|---:|:---:|\n");
+        md.push_str("\n| comparison (same run) | advantage (ratio of medians; for times and memory baseline / ours) | target | meets |\n|---|---:|---:|:---:|\n");
         for (x, base, min_ratio, ratio) in &comparisons {
             md.push_str(&format!(
                 "| {} vs {} | {ratio:.2}x | >= {min_ratio:.2}x | {} |\n",

@@ -4,10 +4,12 @@
 mod c_ffi;
 mod emulator;
 mod engine;
+mod python;
 
 pub use c_ffi::c_vs_engine;
 pub use emulator::emulator_throughput;
 pub use engine::engine_vs_bare;
+pub use python::{python_vs_official, PythonSetup};
 
 use std::time::Duration;
 
@@ -38,6 +40,8 @@ pub struct ScenarioResult {
     pub target: Option<f64>,
     /// The scenario this one is compared with (same run), and the lowest acceptable ratio of medians.
     pub baseline: Option<(String, f64)>,
+    /// True for times and sizes: the advantage over the baseline is then baseline / this.
+    pub lower_is_better: bool,
 }
 
 impl ScenarioResult {
@@ -48,6 +52,7 @@ impl ScenarioResult {
             per_round: Vec::new(),
             target: None,
             baseline: None,
+            lower_is_better: false,
         }
     }
 }
