@@ -24,7 +24,7 @@ def main():
     ratios = [r["ratio_to_baseline"] for r in rows]
     targets = [r["baseline"][1] for r in rows]
     colors = ["tab:green" if x >= t else "tab:red" for x, t in zip(ratios, targets)]
-    fig, ax = plt.subplots(figsize=(11, 0.75 * len(rows) + 1.5))
+    fig, ax = plt.subplots(figsize=(13, 0.75 * len(rows) + 1.5))
     y = range(len(rows))
     ax.barh(y, ratios, color=colors)
     ax.scatter(targets, y, marker="|", s=400, color="black", label="target", zorder=3)

@@ -57,7 +57,7 @@ async fn main() -> anyhow::Result<()> {
         round_time: Duration::from_secs_f64(args.seconds.unwrap_or(if args.quick {
             1.0
         } else {
-            5.0
+            3.0
         })),
         connections: args.connections.max(1),
     };
