@@ -122,7 +122,17 @@ def memory_child(lib, list_thread):
     print(hwm_kib / 1024.0)
 
 
+def setup_send_only(connection_string, ca):
+    """A user and a thread for sends, no listed thread: (endpoint, token, send thread, None)."""
+    return _setup(connection_string, ca, fill_listed=False)
+
+
 def setup(connection_string, ca):
+    """A user, a thread for sends and a thread of LISTED messages: (endpoint, token, send, listed)."""
+    return _setup(connection_string, ca, fill_listed=True)
+
+
+def _setup(connection_string, ca, fill_listed):
     import acs_chat
     from acs_chat.identity import CommunicationIdentityClient
 
@@ -133,6 +143,8 @@ def setup(connection_string, ca):
     endpoint = connection_string.split("endpoint=", 1)[1].split(";", 1)[0]
     chat = acs_chat.ChatClient(endpoint, acs_chat.CommunicationTokenCredential(token.token), connection_verify=ca)
     send_thread = chat.create_chat_thread("bench send").chat_thread.id
+    if not fill_listed:
+        return endpoint, token.token, send_thread, None
     list_thread = chat.create_chat_thread("bench list").chat_thread.id
     log("filling a thread with {} messages".format(LISTED))
 

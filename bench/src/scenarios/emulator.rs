@@ -112,7 +112,9 @@ pub async fn emulator_throughput(
         );
         list.per_round.push(r);
     }
-    let page = setup
+    // A fresh connection: the emulator may have closed the set-up one, idle through all the rounds.
+    let page = Connection::open(&emu.authority)
+        .await?
         .send(
             Method::GET,
             &list_path,
