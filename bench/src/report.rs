@@ -160,6 +160,9 @@ of the same thread. The Rust engine rows use one `acs_chat::ChatThreadClient`; t
 loop sending identical requests (same headers and JSON bodies, responses decoded into `serde_json::Value`) to the \
 same emulator, alternating with the engine round by round. Load generator and emulator share the machine's cores.\n",
     );
+    md.push_str(
+        "\nScenario 4 runs `bench_send` (tests/c/bench_send.c, -O2, against the release libacs_chat.a) as its own process: it sends as many messages as the engine did in the same round, on its own user and thread of the same emulator, and reports the rate of its timed loop. Scenario 3 runs `bench/python/driver.py` in the bench venv (target/bench-venv: azure-communication-chat==1.2.0 and aiohttp from PyPI, acs_chat from a release wheel) against a second emulator started with `--tls` (the official SDK needs HTTPS); both libraries trust its CA through `connection_verify`. The driver flips the order of the two libraries every round. Import time is the median of 15 fresh interpreters per round timing the `import` statement; peak memory is VmHWM (/proc/self/status) of a fresh interpreter that imports the library and lists 10,000 messages (tracemalloc would not see the Rust engine's allocations; ru_maxrss is inherited over exec from the large parent). Re-run with `make bench` (`make bench QUICK=1` or `make bench-quick` check the harness in under 2 minutes).\n",
+    );
     let missed_absolute = summaries
         .iter()
         .filter(|x| x.meets_target == Some(false))
