@@ -7,7 +7,6 @@ are re-based at the moment the application itself imports ``azure.core.exception
 already has).
 """
 
-import importlib.abc
 import importlib.machinery
 import json
 import sys
@@ -209,8 +208,12 @@ def _adopt_azure_core(core: Any) -> None:
             continue
 
 
-class _AzureCoreWatcher(importlib.abc.MetaPathFinder):
-    """Waits for ``azure.core.exceptions`` to be imported, then re-bases our classes (once)."""
+class _AzureCoreWatcher:
+    """Waits for ``azure.core.exceptions`` to be imported, then re-bases our classes (once).
+
+    A plain class with ``find_spec`` is all ``sys.meta_path`` needs; subclassing ``importlib.abc.MetaPathFinder``
+    would import ``importlib.resources`` (and ``tempfile``, ``shutil``...), a third of our import time.
+    """
 
     _TARGET = "azure.core.exceptions"
 
