@@ -24,6 +24,13 @@ def from_wire(value: Optional[str]) -> Optional[_dt.datetime]:
     """A tz-aware UTC datetime from an RFC 3339 string (fractions beyond 6 digits are truncated)."""
     if value is None:
         return None
+    # Fast path for what the service sends (whole seconds, or 3 or 6 fraction digits, with "Z"): the C parser
+    # of fromisoformat is several times faster than the regex below, which stays the reference for the rest.
+    if isinstance(value, str) and len(value) in (20, 24, 27) and value[-1] in "Zz" and value[10] in "Tt":
+        try:
+            return _dt.datetime.fromisoformat(value[:-1]).replace(tzinfo=_dt.timezone.utc)
+        except ValueError:
+            pass
     m = _ISO.match(value)
     if m is None:
         raise ValueError("Unable to deserialize response data. Data: {}, iso-8601".format(value))
