@@ -39,7 +39,8 @@ help:
 	@echo "make emulator  build and run the emulator in the foreground with --tls on $(EMULATOR_LISTEN),"
 	@echo "               data in $(EMULATOR_DB) (Ctrl-C stops it; EMULATOR_ARGS=... adds flags)"
 	@echo "make bench     release build, then the benchmarks; writes bench/README.md and bench/results.json"
-	@echo "               (QUICK=1: a short run that only checks the harness)"
+	@echo "               (QUICK=1: a short run that only checks the harness; make bench-quick: the same with"
+	@echo "               debug builds, as make test runs it)"
 	@echo "make venv      create .venv and install tests/conformance/requirements.txt (only when changed)"
 	@echo "make py-test   the Python package: build it into .venv with maturin, run tests/python (see py/py.mk)"
 	@echo "make py-demo   the Python package's quickstart (examples/quickstart.py)"
@@ -66,6 +67,8 @@ test: venv system-tools
 	@$(MAKE) --no-print-directory py-test
 	@$(MAKE) --no-print-directory py-typecheck
 	@$(MAKE) --no-print-directory ffi-test
+	@echo "==> bench harness, quick mode (figures not asserted; written under target/bench-quick)"
+	@$(MAKE) --no-print-directory bench-quick
 	@echo "==> make test: all checks passed"
 
 # Our three quickstarts: Rust, Python and C. Each starts an emulator unless ACS_CONNECTION_STRING is set, in
@@ -127,11 +130,15 @@ bench-quick:
 	@$(FFI_CC) -std=c11 -Wall -Wextra -Werror -pedantic -O2 -Iinclude -o target/bench-quick/bench_send.tmp \
 		tests/c/bench_send.c target/debug/libacs_chat.a $(FFI_LDLIBS)
 	@mv -f target/bench-quick/bench_send.tmp target/bench-quick/bench_send
-	@if [ -x $(BENCH_PY) ] && ls py/python/acs_chat/_acs_chat*.so >/dev/null 2>&1; then \
+	@# The Python scenario needs acs_chat (a built extension) and the official SDK: the bench venv when
+	@# `make bench` made it, else .venv as `make test` leaves it (py-develop + the conformance requirements).
+	@py=$$( { [ -x $(BENCH_PY) ] && echo $(BENCH_PY); } || echo $(VENV_PY) ); \
+	if ls py/python/acs_chat/_acs_chat*.so >/dev/null 2>&1 && \
+			PYTHONPATH=$(CURDIR)/py/python $$py -c "import acs_chat, azure.communication.chat, aiohttp" 2>/dev/null; then \
 		PYTHONPATH=$(CURDIR)/py/python target/debug/acs-chat-bench --quick --emulator-bin target/debug/acs-chat-emulator \
-			--c-bench target/bench-quick/bench_send --python $(BENCH_PY); \
+			--c-bench target/bench-quick/bench_send --python $$py; \
 	else \
-		echo "==> bench-quick: no bench venv or built acs_chat extension: Python scenario skipped"; \
+		echo "==> bench-quick: no Python with acs_chat and the official SDK: Python scenario skipped"; \
 		target/debug/acs-chat-bench --quick --emulator-bin target/debug/acs-chat-emulator \
 			--c-bench target/bench-quick/bench_send; \
 	fi

@@ -99,7 +99,17 @@ async fn main() -> anyhow::Result<()> {
     });
     report::write(&out_dir, &results, &settings, args.quick)?;
     eprintln!("bench: wrote {}", out_dir.join("README.md").display());
-    if let Some(python) = &chart_python {
+    let has_matplotlib = |python: &std::path::Path| {
+        std::process::Command::new(python)
+            .args(["-c", "import matplotlib"])
+            .stderr(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    };
+    if let Some(python) = chart_python
+        .as_deref()
+        .filter(|p| !args.quick || has_matplotlib(p))
+    {
         let chart = std::process::Command::new(python)
             .arg(args.python_driver.with_file_name("chart.py"))
             .arg(out_dir.join("results.json"))
